@@ -1,0 +1,3 @@
+from backend_planner.cli import main
+
+raise SystemExit(main())
