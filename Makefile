@@ -1,5 +1,7 @@
 # backend-planner — every target creates .venv itself, so `make demo` and `make test`
 # work on a fresh machine (see README.md).
+SHELL  := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -13,10 +15,15 @@ DEMO_WORKSPACE ?= examples/go-gin-shop
 
 all: test
 
+# pip's "Location ... is ignored" lines come from some machines' pip config: noise, filtered out.
+PIP_QUIET := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+
 $(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
+	  echo "make: could not create $(VENV) with $(PYTHON) -m venv (Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }
+	@echo "Installing backend-planner and its test tools into $(VENV) ..."
+	@$(PY) -m pip install --quiet --upgrade pip $(PIP_QUIET)
+	@$(PY) -m pip install --quiet -e '.[dev]' $(PIP_QUIET)
 	@touch $(STAMP)
 
 venv: $(STAMP)
