@@ -14,7 +14,9 @@ EXAMPLES_DIR = REPO_ROOT / "examples"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def _isolated_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("data-dir")
     monkeypatch.setenv("BACKEND_PLANNER_DATA_DIR", str(path))
     yield path

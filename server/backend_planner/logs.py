@@ -13,7 +13,7 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def setup_logging(level: str | int | None = None) -> None:
-    """Configure the `backend_planner` logger; level from argument, $BACKEND_PLANNER_LOG, or WARNING."""
+    """Configure our logger: level from the argument, else $BACKEND_PLANNER_LOG, else WARNING."""
     chosen = level if level is not None else os.environ.get("BACKEND_PLANNER_LOG", "WARNING")
     if isinstance(chosen, str):
         chosen = logging.getLevelName(chosen.upper())

@@ -11,8 +11,11 @@ APP_NAME = "backend-planner"
 
 
 def data_dir() -> Path:
-    """The user data dir ($BACKEND_PLANNER_DATA_DIR overrides it, e.g. in tests); created on demand."""
+    """The user data dir, created on demand; $BACKEND_PLANNER_DATA_DIR overrides it (tests)."""
     override = os.environ.get("BACKEND_PLANNER_DATA_DIR")
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    if override:
+        path = Path(override)
+    else:
+        path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -26,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
-        "--log-level", default=None, help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr"
+        "--log-level",
+        default=None,
+        help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (analyze, tasks):

@@ -1,17 +1,102 @@
-"""`backend-planner analyze [PATH] [--json]` (filled in by the analysis work)."""
+"""`backend-planner analyze [PATH] [--json]`: print a workspace's StackProfile."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from typing import Any
+
+from backend_planner.workspace import StackProfile, analyze
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("analyze", help="detect a workspace's stack and conventions")
-    parser.add_argument("path", nargs="?", default=".")
+    parser = subparsers.add_parser(
+        "analyze",
+        help="detect a workspace's stack and conventions",
+        description="Detect languages, services, frameworks, ORM, migrations, tests and "
+        "where each layer's code lives. A .backend-planner.toml at PATH overrides any fact.",
+    )
+    parser.add_argument("path", nargs="?", default=".", help="workspace directory (default: .)")
     parser.add_argument("--json", action="store_true", help="print the StackProfile as JSON")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    profile = analyze(args.path)
+    if args.json:
+        json.dump(profile.model_dump(mode="json"), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        render(profile)
+    return 0
+
+
+def _join(items: list[str]) -> str:
+    return ", ".join(items) if items else "—"
+
+
+def render(profile: StackProfile) -> None:
+    """A readable summary: languages, then one table per service."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"[bold]{profile.root}[/bold]")
+    langs = ", ".join(f"{lang.name} ({lang.files})" for lang in profile.languages)
+    console.print(f"languages: {langs or '—'}")
+    if profile.overrides:
+        console.print(f"overrides: {profile.overrides}")
+    if not profile.services:
+        console.print("no services found")
+    for service in profile.services:
+        table = Table(
+            title=f"{service.kind} {service.path} ({service.language or '?'})",
+            title_justify="left",
+            show_header=False,
+        )
+        table.add_column("fact", style="bold")
+        table.add_column("value")
+        table.add_column("evidence", style="dim")
+        ev = service.evidence
+        table.add_row(
+            "frameworks",
+            _join(service.frameworks),
+            _join([ev.get(f"frameworks.{f}", "") for f in service.frameworks]),
+        )
+        if service.kind == "backend":
+            table.add_row(
+                "orm", _join(service.orm), _join([ev.get(f"orm.{o}", "") for o in service.orm])
+            )
+            mig = service.migrations
+            table.add_row(
+                "migrations",
+                f"{mig.tool} in {_join(mig.dirs)}" if mig else "—",
+                ev.get(f"migrations.{mig.tool}", "") if mig else "",
+            )
+            if mig and mig.next:
+                table.add_row("next migration", _join(mig.next), f"slug {mig.sample_slug!r}")
+        tests = service.tests
+        table.add_row(
+            "tests",
+            f"{tests.framework} ({tests.layout}, {tests.pattern})" if tests.framework else "—",
+            ev.get("tests", ""),
+        )
+        if service.kind == "backend":
+            for layer in (
+                "handlers",
+                "routes",
+                "services",
+                "models",
+                "repositories",
+                "migrations",
+                "tests",
+            ):
+                places = getattr(service.layout, layer)
+                naming = getattr(service.naming, layer, None)
+                value = _join(places)
+                if naming is not None:
+                    value += f"  → {naming.template}"
+                table.add_row(f"layout.{layer}", value, ev.get(f"layout.{layer}", ""))
+            table.add_row("file case", service.naming.file_case or "—", "")
+        console.print(table)

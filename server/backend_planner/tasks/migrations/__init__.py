@@ -1,0 +1,1 @@
+"""Versioned schema migrations (Alembic), applied on start by `db.upgrade`."""
