@@ -1,0 +1,317 @@
+"""From a directory on disk to a StackProfile: scan → index → projects → services."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from backend_planner.errors import WorkspaceError
+from backend_planner.workspace import migrations as mig
+from backend_planner.workspace.conventions import analyze_conventions, is_test_file
+from backend_planner.workspace.detect import Project, compiled_glob, detect_techs, find_projects
+from backend_planner.workspace.index import LANGUAGE_EXT, FileIndex, is_within, split_path
+from backend_planner.workspace.manifests import ECOSYSTEM_LANGUAGE
+from backend_planner.workspace.overrides import apply_overrides, load_overrides
+from backend_planner.workspace.profile import Language, Service, StackProfile, Tests
+from backend_planner.workspace.rules import Rules, default_rules
+from backend_planner.workspace.scan import scan
+
+SERVICE_PARENTS = frozenset({"services", "apps", "microservices", "svc"})
+OVERRIDES_FILE = ".backend-planner.toml"
+
+
+def analyze(
+    root: Path | str,
+    *,
+    rules: Rules | None = None,
+    now: datetime | None = None,
+) -> StackProfile:
+    """The StackProfile of the workspace at `root`.
+
+    Raises WorkspaceError (missing path, not a directory, unreadable) and ConfigError (a bad
+    `.backend-planner.toml`). `now` only matters for timestamped migration names when the
+    repo has no migration yet; without it such names keep a `YYYYMMDDHHMMSS` placeholder.
+    """
+    path = Path(root).expanduser()
+    if not path.exists():
+        raise WorkspaceError(f"workspace not found: {path}")
+    if not path.is_dir():
+        raise WorkspaceError(f"not a directory: {path}")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise WorkspaceError(f"can't read workspace: {path} (permission denied)")
+    path = path.resolve()
+    rules = rules or default_rules()
+    overrides = load_overrides(path / OVERRIDES_FILE)
+    files = scan(path)
+    index = FileIndex.build(files)
+    projects = find_projects(index, path)
+    services: list[Service] = []
+    languages: set[str] = set()
+    all_languages: set[str] = set()
+    for project in projects:
+        built = _services_of(project, index, rules, path, now)
+        services.extend(built)
+        all_languages.update(project.languages)
+        if built:
+            languages.update(project.languages)
+    languages = languages or all_languages
+    services.sort(key=lambda s: (s.kind != "backend", s.path))
+    profile = StackProfile(
+        root=str(path),
+        languages=sorted(
+            (
+                Language(name=n, files=index.language_counts[n])
+                for n in languages
+                if index.language_counts[n]
+            ),
+            key=lambda lang: (-lang.files, lang.name),
+        ),
+        services=services,
+    )
+    if overrides is not None:
+        profile = apply_overrides(profile, overrides, path / OVERRIDES_FILE)
+    return profile
+
+
+def _is_backend(project: Project) -> bool:
+    """A web framework or ORM, a Go `main` package, or plain backend code without manifest."""
+    techs = project.techs
+    if techs.get("framework") or techs.get("orm"):
+        return True
+    if project.language == "go" and any(split_path(f)[1] == "main.go" for f in project.files):
+        return True
+    return not project.manifests and project.language in ("python", "java", "ruby", "php", "rust")
+
+
+def _services_of(
+    project: Project,
+    index: FileIndex,
+    rules: Rules,
+    root: Path,
+    now: datetime | None,
+) -> list[Service]:
+    prefix = "" if project.dir == "." else project.dir + "/"
+    candidates = mig.candidates(project.files, len(prefix))
+    located = mig.locate_all(rules, candidates)
+    hits = {
+        name: prefix + (loc.files[0] if loc.files else loc.dirs[0]) for name, loc in located.items()
+    }
+    detect_techs(project, index, rules, hits, root)
+    if not project.language_counts:
+        return []  # an aggregator manifest (root pom.xml, workspace package.json): no code
+    if (
+        project.techs.get("frontend")
+        and not project.techs.get("framework")
+        and (project.language in ("javascript", "typescript") or not project.language)
+    ):
+        return [_frontend(project, index)]
+    if not _is_backend(project):
+        return []
+    split = _split_dirs(project, index)
+    if len(split) < 2:
+        service_dir = _deploy_dir(project, index)
+        return [_service(project, service_dir, project.files, index, rules, located, root, now)]
+    shared = [f for f in project.files if not any(is_within(f, d) for d in split)]
+    out = []
+    for directory in split:
+        own = [f for f in project.files if is_within(f, directory)]
+        # A binary with packages of its own is read from them; a thin `main.go` that wires
+        # the module's shared packages is read from those.
+        own_code = [
+            f
+            for f in own
+            if index.language.get(f) == project.language
+            and not is_test_file(project.rel(f), project.language)
+            and split_path(f)[0] != directory
+        ]
+        scope = own if own_code else shared + own
+        out.append(_service(project, directory, scope, index, rules, located, root, now))
+    return out
+
+
+WEB_ROOTS = frozenset({"html", "www", "public_html", "htdocs"})
+
+
+def _deploy_dir(project: Project, index: FileIndex) -> str:
+    """A manifest in a web root (`ratings/html/composer.json`) serves the folder above it
+    when that folder is what gets deployed (it has the Dockerfile)."""
+    parent, _, base = project.dir.rpartition("/")
+    if base in WEB_ROOTS and parent and index.has(f"{parent}/Dockerfile"):
+        return parent
+    return project.dir
+
+
+def _split_dirs(project: Project, index: FileIndex) -> list[str]:
+    """Several `services/<x>/main.go` in one Go module: one service each."""
+    if project.language != "go":
+        return []
+    dirs = set()
+    for path in index.by_name.get("main.go", []):
+        directory = path.rpartition("/")[0]
+        if (
+            directory.rpartition("/")[0].rpartition("/")[2] in SERVICE_PARENTS
+            and path in project.file_set
+        ):
+            dirs.add(directory)
+    return sorted(dirs)
+
+
+def _entrypoint(
+    project: Project, files: list[str], language: str | None, service_dir: str
+) -> str | None:
+    """The service's main file (server.js, payment/payment.py, main.go), if it has one."""
+    base = "" if service_dir == "." else service_dir + "/"
+    dirname = service_dir.rpartition("/")[2] if service_dir != "." else ""
+    shallow: dict[tuple[str, str], str] = {}
+    for f in files:
+        if not f.startswith(base):
+            continue
+        rest = f[len(base) :]
+        if rest.count("/") > 1:
+            continue
+        sub, _, name = rest.rpartition("/")
+        if sub not in ("", "src", "app", "cmd") or index_language(f) != language:
+            continue
+        shallow.setdefault((sub, split_path(name)[2]), f)
+    for stem in (dirname, "app", "server", "main", "index", "application", "startup"):
+        for sub in ("", "src", "app", "cmd"):
+            if stem and (sub, stem) in shallow:
+                return shallow[(sub, stem)]
+    return None
+
+
+def index_language(path: str) -> str | None:
+    return LANGUAGE_EXT.get(split_path(path)[3])
+
+
+def _service(
+    project: Project,
+    service_dir: str,
+    files: list[str],
+    index: FileIndex,
+    rules: Rules,
+    located: dict[str, mig.Located],
+    root: Path,
+    now: datetime | None,
+) -> Service:
+    techs = project.techs
+    evidence = dict(project.evidence)
+    prefix = "" if project.dir == "." else project.dir + "/"
+    migrations = None
+    migration_dirs: list[str] = []
+    tools = techs.get("migrations", [])
+    if tools:
+        tool = sorted(tools, key=lambda t: (t not in located, t))[0]
+        tech = rules.get(tool)
+        assert tech is not None
+        migrations, existing = mig.build_migrations(tech, located.get(tool), prefix, root, now)
+        migration_dirs = list(migrations.dirs)
+        if existing:
+            evidence[f"migrations.{tool}"] = existing[-1]
+    frameworks = techs.get("framework", [])
+    route_modes = {rules.get(f).routes for f in frameworks if rules.get(f)}  # type: ignore[union-attr]
+    if "handlers" in route_modes:
+        routes_fallback = "handlers-always"
+    elif "entrypoint" in route_modes:
+        routes_fallback = "entrypoint"
+    elif frameworks:
+        routes_fallback = "handlers"
+    else:
+        routes_fallback = "none"
+    routes_files: list[str] = []
+    for name in frameworks:
+        tech = rules.get(name)
+        if tech is not None:
+            for glob in tech.routes_files:
+                regex = compiled_glob(glob)
+                routes_files += [f for f in files if regex.fullmatch(project.rel(f))]
+    models_files: list[str] = []
+    for orm in techs.get("orm", []):
+        tech = rules.get(orm)
+        if tech is not None:
+            for glob in tech.models_files:
+                regex = compiled_glob(glob)
+                models_files += [f for f in files if regex.fullmatch(project.rel(f))]
+    language = project.language
+    code_root = project.dir if project.dir != "." else ""
+    neutral: frozenset[str] = frozenset()
+    parent = service_dir.rpartition("/")[0]
+    if service_dir != project.dir and parent.rpartition("/")[2] in SERVICE_PARENTS:
+        # split services: `api/services/` and its parents are just where binaries live
+        parts = parent.split("/")
+        neutral = frozenset("/".join(parts[: i + 1]) for i in range(len(parts)))
+    result = analyze_conventions(
+        files,
+        language,
+        code_root,
+        index.language,
+        routes_fallback=routes_fallback,
+        routes_files=sorted(set(routes_files)),
+        models_files=sorted(set(models_files)),
+        migration_dirs=migration_dirs,
+        entrypoint=_entrypoint(project, files, language, service_dir),
+        neutral=neutral,
+    )
+    tests = result.tests
+    has_tests = "tests" in result.evidence
+    test_frameworks = _for_language(techs.get("tests", []), language, rules)
+    if has_tests and test_frameworks:
+        tests.framework = test_frameworks[0]
+    elif not has_tests:
+        tests = Tests()
+    for key in list(evidence):
+        if key.startswith("tests.") and key != f"tests.{tests.framework}":
+            del evidence[key]
+    evidence.update(result.evidence)
+    return Service(
+        path=service_dir,
+        kind="backend",
+        language=language,
+        frameworks=frameworks,
+        orm=techs.get("orm", []),
+        migrations=migrations,
+        tests=tests,
+        layout=result.layout,
+        naming=result.naming,
+        manifests=[m.path for m in project.manifests],
+        evidence=dict(sorted(evidence.items())),
+    )
+
+
+def _for_language(names: list[str], language: str | None, rules: Rules) -> list[str]:
+    """Technologies usable from `language` first (junit before the frontend's vitest)."""
+
+    def fits(name: str) -> bool:
+        tech = rules.get(name)
+        if tech is None:
+            return False
+        if tech.language:
+            return language in tech.language
+        ecosystems = set(tech.deps)
+        return not ecosystems or any(
+            ECOSYSTEM_LANGUAGE.get(e) == language
+            or (e == "npm" and language in ("javascript", "typescript"))
+            or (e == "maven" and language in ("java", "kotlin"))
+            for e in ecosystems
+        )
+
+    return sorted(names, key=lambda n: (not fits(n), n))
+
+
+def _frontend(project: Project, index: FileIndex) -> Service:
+    has_tests = any(
+        index.language.get(f) == project.language and is_test_file(project.rel(f), project.language)
+        for f in project.files
+    )
+    frameworks = project.techs.get("tests")
+    tests = Tests(framework=frameworks[0]) if frameworks and has_tests else Tests()
+    return Service(
+        path=project.dir,
+        kind="frontend",
+        language=project.language,
+        frameworks=project.techs.get("frontend", []),
+        tests=tests,
+        manifests=[m.path for m in project.manifests],
+        evidence=dict(sorted(project.evidence.items())),
+    )

@@ -1,0 +1,803 @@
+"""Conventions read from where the code actually is: layout per layer, naming, tests.
+
+Every file votes for the places of the layers it belongs to: by a directory named for the
+layer (`controllers/`, `repository/`), or by its own name (`user_handler.go`,
+`post.service.ts`, `views.py`). The strongest kind of vote wins per layer; sibling feature
+folders that hold the same thing collapse into one `<name>` path (`src/modules/<name>`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import NamedTuple
+
+from backend_planner.workspace.index import split_path
+from backend_planner.workspace.profile import LayerNaming, Layout, Naming, Tests
+
+LAYERS = ("handlers", "routes", "services", "models", "repositories")
+NAME = "<name>"
+COLLAPSE_MIN = 3
+NAMING_SAMPLE = 400  # naming is learnt from this many files per layer (sorted, so stable)
+
+# Directory names per layer and tier (1 beats 2 beats 3). Compared lowercase.
+LAYER_DIRS: dict[str, tuple[frozenset[str], ...]] = {
+    "handlers": (
+        frozenset(
+            {"handlers", "handler", "controllers", "controller", "resolvers", "endpoints", "views"}
+        ),
+        frozenset({"api", "rest", "http", "httpapi", "routes", "routers", "transport", "delivery"}),
+    ),
+    "routes": (frozenset({"router", "routers", "routes", "routing", "mux", "urls"}),),
+    "services": (
+        frozenset({"services", "service", "usecase", "usecases", "use_cases", "application"}),
+    ),
+    "models": (
+        frozenset({"models", "model", "entities", "entity"}),
+        frozenset({"domain"}),
+    ),
+    "repositories": (
+        frozenset(
+            {
+                "repositories",
+                "repository",
+                "repos",
+                "repo",
+                "stores",
+                "store",
+                "dao",
+                "daos",
+                "crud",
+                "persistence",
+            }
+        ),
+        frozenset({"database", "db"}),  # direct files only: db/ often holds models too
+    ),
+}
+_DIRECT_ONLY = frozenset({"database", "db"})
+_DIR_SUFFIX = {"repositories": ("repo", "store")}
+
+# File stems naming a whole layer file (`views.py`, `router.go`): the file is the location.
+LAYER_STEMS: dict[str, frozenset[str]] = {
+    "handlers": frozenset(
+        {
+            "handler",
+            "handlers",
+            "controller",
+            "controllers",
+            "views",
+            "resolver",
+            "resolvers",
+            "endpoints",
+        }
+    ),
+    "routes": frozenset({"router", "routes", "route", "urls", "routing", "startup"}),
+    "services": frozenset({"service", "services", "usecase", "usecases"}),
+    "models": frozenset({"model", "models", "entity", "entities"}),
+    "repositories": frozenset({"repository", "repositories", "repo", "store", "dao"}),
+}
+# Name suffixes (after a separator or a CamelCase boundary): `user_handler`, `UserController`.
+LAYER_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "handlers": ("handler", "controller", "resolver", "views", "view", "endpoint"),
+    "routes": ("routes", "router", "route"),
+    "services": ("service", "serviceimpl", "usecase"),
+    "models": ("model", "entity"),
+    "repositories": ("repository", "repo", "store", "dao"),
+}
+_SUFFIX_RE = {
+    layer: re.compile(
+        r"^(?P<stem>.+?)(?P<sep>[_.\-]|(?<=[a-z0-9])(?=[A-Z]))(?P<kw>"
+        + "|".join(f"(?:{w[0].upper()}|{w[0]}){w[1:]}" for w in words)
+        + r")$"
+    )
+    for layer, words in LAYER_SUFFIXES.items()
+}
+
+_KEYWORD_LAYER = {w: layer for layer, words in LAYER_SUFFIXES.items() for w in words}
+_ANY_SUFFIX = re.compile(
+    r"^(?P<stem>.+?)(?P<sep>[_.\-]|(?<=[a-z0-9])(?=[A-Z]))(?P<kw>"
+    + "|".join(
+        f"(?:{w[0].upper()}|{w[0]}){w[1:]}" for w in sorted(_KEYWORD_LAYER, key=len, reverse=True)
+    )
+    + r")$"
+)
+_STEM_LAYERS: dict[str, list[str]] = {}
+for _layer, _stems in LAYER_STEMS.items():
+    for _stem in _stems:
+        _STEM_LAYERS.setdefault(_stem, []).append(_layer)
+_JAXRS_RESOURCE = re.compile(r"^(?P<stem>[A-Z]\w*?)(?P<sep>)(?P<kw>Resource)$")
+
+# Folders that hold plumbing or other people's code, never a feature layer.
+CROSS_CUTTING = frozenset(
+    {
+        "shared",
+        "common",
+        "core",
+        "utils",
+        "util",
+        "helpers",
+        "helper",
+        "lib",
+        "libs",
+        "middleware",
+        "middlewares",
+        "interceptors",
+        "guards",
+        "filters",
+        "decorators",
+        "pipes",
+        "exceptions",
+        "errors",
+        "error",
+        "config",
+        "configs",
+        "configuration",
+        "constants",
+        "types",
+        "interfaces",
+        "validators",
+        "mocks",
+        "mock",
+        "fixtures",
+        "testdata",
+        "test",
+        "tests",
+        "spec",
+        "__tests__",
+        "e2e",
+        "docs",
+        "doc",
+        "scripts",
+        "script",
+        "tools",
+        "migrations",
+        "migrate",
+        "seeds",
+        "seeders",
+        "factories",
+        "examples",
+        "example",
+        "generated",
+        "gen",
+        "stubs",
+        "templates",
+        "static",
+        "assets",
+        "public",
+        "dist",
+        "deploy",
+        "deployment",
+        ".github",
+        "logger",
+        "logging",
+        "log",
+        "telemetry",
+        "sdk",
+    }
+)
+TEST_DIRS = frozenset({"test", "tests", "spec", "specs", "__tests__", "testing"})
+VERSION_DIR = re.compile(r"^v\d+$")
+DRIVER_DIRS = frozenset(
+    {
+        "mysql",
+        "postgres",
+        "postgresql",
+        "pg",
+        "sqlite",
+        "mongo",
+        "mongodb",
+        "redis",
+        "sql",
+        "memory",
+        "inmemory",
+        "dynamo",
+        "dynamodb",
+    }
+)
+
+
+class Vote(NamedTuple):
+    layer: str
+    tier: int  # 1 strongest
+    place: str  # repo-relative dir or file
+    kind: str  # "dir" | "file" | "suffix" | "router" | "entity"
+    file: str
+
+
+_JS_TEST = re.compile(r"\.(?:test|spec|e2e-spec|e2e)\.[cm]?[jt]sx?$")
+_JVM_TEST = re.compile(r"(?:Test|Tests|IT)\.(?:java|kt)$")
+_TEST_DIR = re.compile(r"(?:^|/)(?:" + "|".join(sorted(TEST_DIRS)) + r")/", re.I)
+
+
+def is_test_file(path: str, language: str | None) -> bool:
+    """Whether a file of `language` is a test, by its name or a test folder on its path."""
+    if language == "go":
+        return path.endswith("_test.go")
+    directory, _, name = path.rpartition("/")
+    if language in ("java", "kotlin"):
+        return "/src/test/" in f"/{path}" or _JVM_TEST.search(name) is not None
+    if language == "python" and (
+        name.startswith("test_") or name.endswith("_test.py") or name in ("tests.py", "conftest.py")
+    ):
+        return True
+    if language in ("javascript", "typescript") and _JS_TEST.search(name) is not None:
+        return True
+    if language == "ruby" and name.endswith(("_spec.rb", "_test.rb")):
+        return True
+    if language == "php" and name.endswith("Test.php"):
+        return True
+    return _TEST_DIR.search(directory + "/") is not None
+
+
+def test_pattern(name: str, language: str | None) -> str:
+    """The glob a test file's name follows, e.g. `*_test.go`, `test_*.py`, `*.spec.ts`."""
+    if language == "python" and name.startswith("test_"):
+        return "test_*.py"
+    match = re.search(r"(_test|_spec|Test|Tests|IT|\.test|\.spec|\.e2e-spec)(\.[\w.]+)$", name)
+    if match:
+        return f"*{match.group(1)}{match.group(2)}"
+    return name if name in ("tests.py",) else "*" + split_path(name)[3]
+
+
+def _within(path: str, root: str) -> str:
+    return path if root in ("", ".") else path[len(root) + 1 :]
+
+
+def _code_segments(directory: str, root: str) -> list[str]:
+    inner = _within(directory, root) if directory != root else ""
+    segments = inner.split("/") if inner else []
+    if segments and segments[0].lower() in SOURCE_ROOTS:
+        segments = segments[1:]
+    return segments
+
+
+DirVote = tuple[str, int, str, bool]  # layer, tier, place, only for files right in it
+
+
+@dataclass(frozen=True)
+class DirInfo:
+    """What a directory says about the files in it, computed once per directory."""
+
+    excluded: bool
+    router: bool  # a router package inside plumbing (app/sdk/mux): a routes vote only
+    top: bool  # the code root itself
+    votes: tuple[DirVote, ...]
+
+
+def dir_info(directory: str, root: str, neutral: frozenset[str] = frozenset()) -> DirInfo:
+    segments = _code_segments(directory, root)
+    lowered = [s.lower() for s in segments]
+    if any(s in CROSS_CUTTING or "migration" in s for s in lowered):
+        router = (
+            bool(lowered)
+            and lowered[-1] in LAYER_DIRS["routes"][0]
+            and not any(s in TEST_DIRS or "migration" in s for s in lowered)
+        )
+        return DirInfo(True, router, False, ())
+    prefix = directory[: len(directory) - len("/".join(segments))].rstrip("/")
+    votes: list[DirVote] = []
+    for layer, tiers in LAYER_DIRS.items():
+        for tier_index, names in enumerate(tiers, start=1):
+            hit = None
+            for i in range(len(lowered) - 1, -1, -1):
+                seg = lowered[i]
+                if seg in names or seg.endswith(_DIR_SUFFIX.get(layer, ("\0",))):
+                    place = "/".join(p for p in (prefix, *segments[: i + 1]) if p)
+                    if neutral and place in neutral:
+                        continue
+                    if seg in _DIRECT_ONLY and i != len(lowered) - 1:
+                        continue
+                    hit = (place, seg in _DIRECT_ONLY)
+                    break
+            if hit is not None:
+                votes.append((layer, tier_index, hit[0], hit[1]))
+                break
+    return DirInfo(False, False, not segments, tuple(votes))
+
+
+def votes_for(path: str, info: DirInfo) -> list[Vote]:
+    """The layer votes of one non-test source file in a directory described by `info`."""
+    directory, _, name = path.rpartition("/")
+    dot = name.rfind(".")
+    stem = name[:dot] if dot > 0 else name
+    if info.excluded:
+        return [Vote("routes", 1, directory, "router", path)] if info.router else []
+    if stem in ("__init__", "mod") or name.endswith((".pb.go", ".d.ts")):
+        return []
+    low_stem = stem.lower()
+    out = [
+        Vote(layer, tier, place, "dir", path)
+        for layer, tier, place, direct in info.votes
+        if not (direct and ("schema" in low_stem or "seed" in low_stem))
+    ]
+    # Files right in the code root (app.ts, main.go, gql-config.service.ts) vote with a tier
+    # of their own, so they only count when nothing else does.
+    top = 9 if info.top else 0
+    for layer, weak in WEAK_STEMS.items():
+        if low_stem in weak:
+            out.append(Vote(layer, top or 2, path, "file", path))
+    layers = _STEM_LAYERS.get(low_stem)
+    if layers is not None:
+        for layer in layers:
+            place = path if low_stem in _FILE_LAYERS or layer == "routes" else directory
+            # a route file is where routes are registered, wherever it sits (src/startup.rs)
+            out.append(Vote(layer, 1 if layer == "routes" else top or 1, place, "file", path))
+        return out
+    match = _ANY_SUFFIX.match(stem)
+    if match is not None:
+        layer = _KEYWORD_LAYER[match.group("kw").lower()]
+        out.append(Vote(layer, top or 1, directory, "suffix", path))
+    elif name.endswith((".java", ".kt")) and _JAXRS_RESOURCE.match(stem):
+        out.append(Vote("handlers", top or 1, directory, "suffix", path))  # UserResource.java
+    return out
+
+
+# Stems that are one file per app/feature (`views.py`, `models.py`): the file is the place.
+_FILE_LAYERS = frozenset(
+    {
+        "views",
+        "models",
+        "urls",
+        "routes",
+        "repository",
+        "database",
+        "controllers",
+        "handlers",
+        "resolvers",
+        "services",
+        "entities",
+    }
+)
+# Weak file votes: `routes.py` of a Flask blueprint holds its view functions; a lone
+# `Database.php` may be the data access class (or just the connection).
+WEAK_STEMS = {"handlers": frozenset({"routes"}), "repositories": frozenset({"database"})}
+SOURCE_ROOTS = frozenset({"src", "source", "sources"})
+
+
+def _strip_ext(segment: str) -> str:
+    return segment.rpartition(".")[0] if segment.endswith(_EXTS) else segment
+
+
+def _collapse(paths: Iterable[str]) -> list[str]:
+    """Replace >= COLLAPSE_MIN sibling paths that differ in one segment by `<name>`.
+
+    `a/x/views.py`, `a/y/views`, `a/z/views` become `a/<name>/views` (a module file and a
+    package of the same name are the same place).
+    """
+    current = sorted(set(paths))
+    while True:
+        groups: dict[tuple[tuple[str, ...], tuple[str, ...], int], set[str]] = {}
+        for path in current:
+            segs = path.split("/")
+            for i in range(len(segs)):
+                if segs[i] == NAME:
+                    continue
+                tail = tuple(segs[i + 1 :])
+                if tail:
+                    tail = (*tail[:-1], _strip_ext(tail[-1]))
+                key = (tuple(segs[:i]), tail, i)
+                groups.setdefault(key, set()).add(path)
+        best = max(
+            (
+                g
+                for g in groups.items()
+                if len({p.split("/")[g[0][2]] for p in g[1]}) >= COLLAPSE_MIN
+            ),
+            key=lambda g: (len(g[1]), -g[0][2], g[0][0]),
+            default=None,
+        )
+        if best is None:
+            return current
+        (head, tail, _), members = best
+        if len({p.rsplit("/", 1)[-1] for p in members}) == 1 and tail:
+            tail = (*tail[:-1], members.copy().pop().rsplit("/", 1)[-1])
+        merged = "/".join((*head, NAME, *tail))
+        current = sorted((set(current) - members) | {merged})
+
+
+def _drop_nested(paths: list[str]) -> list[str]:
+    kept: list[str] = []
+    for path in sorted(paths, key=lambda p: (p.count("/"), p)):
+        if not any(path == k or path.startswith(k + "/") for k in kept):
+            kept.append(path)
+    return sorted(kept)
+
+
+def _refine(place: str, files: list[str]) -> str:
+    """Step into a lone `v1/` or driver (`mysql/`) folder that holds the layer's code."""
+    while True:
+        cut = len(place) + 1 if place else 0
+        nested = [f[cut:] for f in files if "/" in f[cut:]]
+        if not nested:
+            return place
+        children = Counter(rest.partition("/")[0] for rest in nested)
+        if len(children) != 1:
+            return place
+        direct = sum(
+            1
+            for f in files
+            if "/" not in f[cut:] and split_path(f)[2] not in ("__init__", "helper", "helpers")
+        )
+        child, count = next(iter(children.items()))
+        if count <= direct or not (VERSION_DIR.match(child) or child.lower() in DRIVER_DIRS):
+            return place
+        place = f"{place}/{child}" if place else child
+
+
+@cache
+def _pattern_regex(place: str) -> re.Pattern[str]:
+    return re.compile("^" + re.escape(place).replace(re.escape(NAME), "[^/]+") + "(?:$|/|\\.)")
+
+
+def resolve_layer(votes: list[Vote]) -> tuple[list[str], list[Vote]]:
+    """The places of one layer from its votes, and the votes that support them.
+
+    Only the strongest tier of vote counts; places are merged (nested ones into their
+    ancestor, siblings into `<name>`), then places with under a tenth of the top place's
+    files are dropped as noise.
+    """
+    if not votes:
+        return [], []
+    best = min(v.tier for v in votes)
+    strong = [v for v in votes if v.tier == best]
+    by_place: dict[str, list[str]] = {}
+    for v in strong:
+        by_place.setdefault(v.place, []).append(v.file)
+    places = [p if p.endswith(_EXTS) else _refine(p, fs) for p, fs in by_place.items()]
+    places = _collapse(_drop_nested(places))
+    files_of = {p: {v.file for v in strong if _pattern_regex(p).match(v.file)} for p in places}
+    top = max(len(f) for f in files_of.values())
+    named = {v.place for v in strong if v.kind in ("file", "router") and v.layer == "routes"}
+    kept = sorted(p for p in places if len(files_of[p]) * 10 >= top or p in named)
+    supporting = [v for v in strong if any(v.file in files_of[p] for p in kept)]
+    return kept, supporting
+
+
+_EXTS = (
+    ".go",
+    ".py",
+    ".js",
+    ".ts",
+    ".tsx",
+    ".jsx",
+    ".java",
+    ".kt",
+    ".rb",
+    ".php",
+    ".rs",
+    ".mjs",
+    ".cjs",
+    ".prisma",
+)
+
+
+def _inside(path: str, place: str) -> bool:
+    return path == place or path.startswith(place + "/")
+
+
+@dataclass
+class LayerResult:
+    layout: Layout
+    naming: Naming
+    tests: Tests
+    evidence: dict[str, str]
+
+
+def file_case(stems: Iterable[str]) -> str | None:
+    """snake, kebab, pascal, camel or lower (one-word names, which lose any tie)."""
+    counts: Counter[str] = Counter()
+    for stem in stems:
+        base = stem.split(".")[0].strip("_")
+        if not base:
+            continue
+        if "_" in base:
+            counts["snake"] += 2
+        elif "-" in base:
+            counts["kebab"] += 2
+        elif base[0].isupper():
+            counts["pascal"] += 2
+        elif any(c.isupper() for c in base):
+            counts["camel"] += 2
+        elif base.isalnum():
+            counts["lower"] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _naming(
+    layer: str, places: list[str], votes: list[Vote], inflector: _Plural
+) -> LayerNaming | None:
+    if not places or not votes:
+        return None
+    place = places[0]
+    anchor = place.split("/" + NAME)[0]
+    files = sorted({v.file for v in votes if _inside(v.file, anchor)})[:NAMING_SAMPLE]
+    if not files:
+        files = sorted({v.file for v in votes})[:NAMING_SAMPLE]
+    example = files[0]
+    ext = split_path(example)[3]
+    suffixes: Counter[str] = Counter()
+    stems: list[str] = []
+    for f in files:
+        _, fname, fstem, fext = split_path(f)
+        match = _SUFFIX_RE[layer].match(fstem)
+        if match:
+            suffixes[match.group("sep") + match.group("kw") + fext] += 1
+            stems.append(match.group("stem"))
+        elif fstem.lower() in LAYER_STEMS[layer]:
+            suffixes["=" + fname] += 1
+        else:
+            suffixes[fext] += 1
+            stems.append(fstem)
+    suffix = suffixes.most_common(1)[0][0] if suffixes else ext
+    directory = place if not place.endswith(_EXTS) else place.rpartition("/")[0]
+    if suffix.startswith("="):
+        fixed = suffix[1:]
+        directory = place.rpartition("/")[0] if place.endswith(_EXTS) else place
+        return LayerNaming(
+            dir=directory,
+            suffix=fixed,
+            plural=False,
+            example=example,
+            template=f"{_feature_dir(directory)}/{fixed}",
+        )
+    plural = inflector.mostly_plural(stems)
+    return LayerNaming(
+        dir=directory,
+        suffix=suffix,
+        plural=plural,
+        example=example,
+        template=f"{_feature_dir(directory)}/{{name}}{suffix}",
+    )
+
+
+def _feature_dir(directory: str) -> str:
+    return directory.replace(NAME, "{name}") if NAME in directory else directory
+
+
+def _entity_votes(votes: list[Vote], source: list[str]) -> list[Vote]:
+    """`CityRepository.java` next to `City.java`: City is an entity (a weak models vote)."""
+    typed: set[str] = set()
+    for vote in votes:
+        if vote.layer == "repositories" and vote.kind == "suffix":
+            directory, _, name = vote.file.rpartition("/")
+            match = _SUFFIX_RE["repositories"].match(name.rpartition(".")[0])
+            if match:
+                typed.add(f"{directory}/{match.group('stem')}".lower())
+    if not typed:
+        return []
+    return [
+        Vote("models", 8, path.rpartition("/")[0], "entity", path)
+        for path in source
+        if path.rpartition(".")[0].lower() in typed
+    ]
+
+
+class _Plural:
+    """Whether feature stems are mostly plural (`users_controller`): an English-suffix guess."""
+
+    def mostly_plural(self, stems: list[str]) -> bool:
+        words = [re.split(r"[_.\-]|(?<=[a-z])(?=[A-Z])", s)[-1].lower() for s in stems if s]
+        words = [w for w in words if w.isalpha() and len(w) > 2]
+        if not words:
+            return False
+        plural = sum(1 for w in words if w.endswith("s") and not w.endswith(("ss", "us", "is")))
+        return plural * 2 > len(words)
+
+
+def analyze_conventions(
+    files: list[str],
+    language: str | None,
+    code_root: str,
+    languages_of: dict[str, str],
+    *,
+    routes_fallback: str,
+    routes_files: list[str],
+    models_files: list[str],
+    migration_dirs: list[str],
+    entrypoint: str | None,
+    neutral: frozenset[str] = frozenset(),
+) -> LayerResult:
+    """Layout, naming and tests of one service from its (repo-relative) files."""
+    source = [f for f in files if languages_of.get(f) == language and not f.endswith(".blade.php")]
+    cut = len(code_root) + 1 if code_root else 0  # test folders count inside the service only
+    tests = [f for f in source if is_test_file(f[cut:], language)]
+    test_set = set(tests)
+    votes: list[Vote] = []
+    infos: dict[str, DirInfo] = {}
+    migration_prefixes = tuple(d + "/" for d in migration_dirs)
+    for path in source:
+        if path in test_set or (migration_prefixes and path.startswith(migration_prefixes)):
+            continue
+        directory = path.rpartition("/")[0]
+        info = infos.get(directory)
+        if info is None:
+            info = infos[directory] = dir_info(directory, code_root, neutral)
+        votes.extend(votes_for(path, info))
+    votes.extend(_entity_votes(votes, source))
+    layout = Layout()
+    naming = Naming()
+    inflector = _Plural()
+    evidence: dict[str, str] = {}
+    voted: set[str] = set()
+    for layer in LAYERS:
+        layer_votes = [v for v in votes if v.layer == layer]
+        places, supporting = resolve_layer(layer_votes)
+        setattr(layout, layer, places)
+        setattr(naming, layer, _naming(layer, places, supporting, inflector))
+        if supporting:
+            evidence[f"layout.{layer}"] = min(v.file for v in supporting)
+            voted.update(v.file for v in supporting)
+    if not layout.handlers and layout.routes and any(NAME in r for r in layout.routes):
+        # route files in every feature package (app/domain/<name>/route.go): the handlers
+        # live in those packages
+        layout.handlers = sorted(
+            {r.rpartition("/")[0] if r.endswith(_EXTS) else r for r in layout.routes if NAME in r}
+        )
+        naming.handlers = None
+    if len(layout.models) > 1 and set(layout.models) - set(layout.handlers):
+        # model.go next to the handlers holds request/response types, not the entities
+        layout.models = [m for m in layout.models if m not in layout.handlers]
+    if models_files:
+        layout.models = sorted(models_files)
+        naming.models = None
+    if routes_files:
+        layout.routes = _collapse(routes_files)
+        naming.routes = None
+    elif len(layout.routes) > 1 and set(layout.routes) - set(layout.handlers):
+        # A `routes/` folder of handlers doesn't register the routes when a router file does.
+        layout.routes = [r for r in layout.routes if r not in layout.handlers]
+    if not layout.handlers and entrypoint:
+        layout.handlers = [entrypoint]
+    if routes_fallback == "handlers-always" and layout.handlers:
+        layout.routes = list(layout.handlers)
+        naming.routes = naming.handlers
+    elif not layout.routes:
+        if routes_fallback == "entrypoint" and entrypoint:
+            layout.routes = [entrypoint]
+        elif routes_fallback != "none":
+            layout.routes = list(layout.handlers)
+            naming.routes = naming.handlers
+    layout.migrations = sorted(migration_dirs)
+    sample = sorted(voted)[:NAMING_SAMPLE] or [f for f in source if f not in test_set]
+    naming.file_case = file_case(split_path(f)[2] for f in sample[:NAMING_SAMPLE])
+    code_dirs = {f[cut:].rpartition("/")[0] for f in source if f not in test_set}
+    test_fact, test_dirs, test_naming = _tests([t[cut:] for t in tests], language, code_dirs)
+    if code_root:
+        test_fact, test_dirs, test_naming = _under(code_root, test_fact, test_dirs, test_naming)
+    layout.tests = test_dirs
+    naming.tests = test_naming
+    if tests:
+        evidence["tests"] = min(
+            tests, key=lambda f: (f.endswith(("__init__.py", "conftest.py")), f)
+        )
+    for layer in (*LAYERS, "tests"):
+        key = f"layout.{layer}"
+        places = getattr(layout, layer)
+        if not places:
+            evidence.pop(key, None)
+        elif not any(_pattern_regex(p).match(evidence.get(key, "")) for p in places):
+            # the places changed after voting (fallbacks, framework route files): a file in them
+            pool = source
+            if layer == "tests":  # a real test rather than a package marker
+                pool = sorted(tests, key=lambda f: f.endswith(_TEST_MARKERS))
+            evidence[key] = next(
+                (f for p in places for f in pool if _pattern_regex(p).match(f)), places[0]
+            )
+    return LayerResult(layout=layout, naming=naming, tests=test_fact, evidence=evidence)
+
+
+_TEST_MARKERS = ("__init__.py", "conftest.py")
+
+
+def _under(
+    root: str, tests: Tests, dirs: list[str], naming: LayerNaming | None
+) -> tuple[Tests, list[str], LayerNaming | None]:
+    """The test facts of a service read relative to its root, made repo-relative."""
+    if tests.dir:
+        tests.dir = f"{root}/{tests.dir}"
+    if naming is not None:
+        naming.example = f"{root}/{naming.example}"
+        if naming.dir:
+            naming.dir = f"{root}/{naming.dir}"
+            naming.template = f"{root}/{naming.template}"
+    return tests, [f"{root}/{d}" for d in dirs], naming
+
+
+def _tests(
+    tests: list[str], language: str | None, code_dirs: set[str]
+) -> tuple[Tests, list[str], LayerNaming | None]:
+    """Where the tests are; `code_dirs` are the dirs holding non-test code."""
+    if not tests:
+        return Tests(), [], None
+    roots: Counter[str] = Counter()
+    colocated = 0
+    separate_unit = 0
+    for path in tests:
+        directory, name, _, _ = split_path(path)
+        if name in ("conftest.py", "__init__.py"):
+            continue
+        segs = directory.split("/") if directory else []
+        idx = next((i for i, s in enumerate(segs) if s.lower() in TEST_DIRS), None)
+        if idx is not None and language == "go" and directory in code_dirs:
+            idx = None  # a Go test next to its package's code is colocated, even in test/
+        if idx is None:
+            if name == "tests.py" or (language == "python" and not directory.strip(".")):
+                roots[path] += 1
+                separate_unit += 1
+            else:
+                colocated += 1
+            continue
+        root = "/".join(segs[: idx + 1])
+        if root.endswith("src/test") and language in ("java", "kotlin"):
+            nxt = segs[idx + 1] if len(segs) > idx + 1 else None
+            if nxt in ("java", "kotlin"):
+                root = f"{root}/{nxt}"
+        roots[root] += 1
+        if "e2e" not in name and "e2e" not in directory.split("/"):
+            separate_unit += 1
+    dirs = _test_roots(roots, tests)
+    if not roots:
+        layout = "colocated"
+    elif colocated == 0:
+        layout = "separate"
+    elif separate_unit == 0:
+        layout = "colocated"
+    else:
+        layout = "mixed"
+    patterns = Counter(
+        test_pattern(name, language)
+        for name in (f.rpartition("/")[2] for f in sorted(tests)[: NAMING_SAMPLE * 4])
+        if name not in ("conftest.py", "__init__.py")
+    )
+    pattern: str | None = patterns.most_common(1)[0][0] if patterns else None
+    example = sorted(tests)[0]
+    naming = None
+    if pattern:
+        test_dir = dirs[0] if dirs and layout == "separate" else None
+        template = (
+            f"{test_dir}/{pattern.replace('*', '{name}')}"
+            if test_dir and "*" in pattern
+            else pattern.replace("*", "{name}")
+        )
+        naming = LayerNaming(
+            dir=test_dir or "",
+            suffix=pattern.replace("*", ""),
+            plural=False,
+            example=example,
+            template=template,
+        )
+    return (
+        Tests(layout=layout, dir=dirs[0] if dirs else None, pattern=pattern),
+        dirs,
+        naming,
+    )
+
+
+def _test_roots(roots: Counter[str], tests: list[str]) -> list[str]:
+    """Test directories, collapsed, the minor ones (< 10 % of the tests) left out."""
+    if not roots:
+        return []
+    refined: Counter[str] = Counter()
+    for root, count in roots.items():
+        inside = [t for t in tests if t.startswith(root + "/")]
+        while (
+            inside
+            and not root.endswith(("/java", "/kotlin"))
+            and all(t.count("/") > root.count("/") + 1 for t in inside)
+        ):
+            children = {t[len(root) + 1 :].split("/", 1)[0] for t in inside}
+            if len(children) != 1:
+                break
+            root = f"{root}/{children.pop()}"
+        refined[root] += count
+    collapsed = _collapse(refined)
+    totals: Counter[str] = Counter()
+    for place in collapsed:
+        pattern = re.compile("^" + re.escape(place).replace(re.escape(NAME), "[^/]+") + "$")
+        totals[place] = sum(c for r, c in refined.items() if pattern.match(r))
+    top = max(totals.values())
+    kept = [p for p, c in totals.items() if c * 10 >= top]
+    return sorted(kept, key=lambda p: (-totals[p], p))

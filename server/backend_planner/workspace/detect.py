@@ -1,0 +1,282 @@
+"""Projects (directories with a manifest) and the technologies each one uses, from rules data."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from backend_planner.workspace.imports import confirm
+from backend_planner.workspace.index import LANGUAGE_EXT, FileIndex, is_within, split_path
+from backend_planner.workspace.manifests import (
+    ECOSYSTEM_LANGUAGE,
+    Manifest,
+    manifest_kind,
+    parse_manifest,
+    pep503,
+    project_dir_of,
+)
+from backend_planner.workspace.rules import CATEGORIES, Rules, Tech
+
+BACKEND_LANGUAGES = frozenset({"go", "python", "java", "kotlin", "ruby", "php", "rust"})
+
+
+@dataclass
+class Project:
+    """A directory with dependency manifests (or a Go `main` package without go.mod)."""
+
+    dir: str
+    manifests: list[Manifest] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    file_set: set[str] = field(default_factory=set)
+    language_counts: Counter[str] = field(default_factory=Counter)
+    techs: dict[str, list[str]] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)
+    language: str | None = None
+    languages: list[str] = field(default_factory=list)
+
+    @property
+    def ecosystems(self) -> set[str]:
+        return {m.ecosystem for m in self.manifests}
+
+    def rel(self, path: str) -> str:
+        """A repo-relative path made relative to this project's directory."""
+        return path if self.dir == "." else path[len(self.dir) + 1 :]
+
+
+def glob_to_regex(glob: str) -> str:
+    out = []
+    i = 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif glob[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(glob[i]))
+            i += 1
+    return "".join(out)
+
+
+@cache
+def compiled_glob(glob: str) -> re.Pattern[str]:
+    return re.compile(glob_to_regex(glob))
+
+
+def find_projects(index: FileIndex, root: Path) -> list[Project]:
+    """Every project of the workspace with the files it owns (nested projects own theirs)."""
+    projects: dict[str, Project] = {}
+    for name, paths in index.by_name.items():
+        if manifest_kind(name) is None and not name.endswith((".txt", ".in")):
+            continue
+        for path in paths:
+            manifest = parse_manifest(root, path)
+            if manifest is None:
+                continue
+            directory = project_dir_of(path)
+            projects.setdefault(directory, Project(directory)).manifests.append(manifest)
+    go_module_dirs = [d for d, p in projects.items() if "go" in p.ecosystems]
+    for path in index.by_name.get("main.go", []):
+        directory = path.rpartition("/")[0] or "."
+        if not any(is_within(directory, d) for d in go_module_dirs) and directory not in projects:
+            projects[directory] = Project(directory)
+    if not projects and index.language_counts:
+        projects["."] = Project(".")
+    owner: dict[str, str | None] = {}
+
+    def owner_of(directory: str) -> str | None:
+        key = directory or "."
+        if key in owner:
+            return owner[key]
+        if key in projects:
+            found: str | None = key
+        elif directory:
+            found = owner_of(directory.rpartition("/")[0])
+        else:
+            found = None
+        owner[key] = found
+        return found
+
+    if len(projects) == 1 and "." in projects:  # the common case: one project owns all
+        projects["."].files = list(index.files)
+    else:
+        lists = {d: p.files for d, p in projects.items()}
+        cached = owner.get
+        for path in index.files:
+            directory = path.rpartition("/")[0] or "."
+            project_dir = cached(directory, "")
+            if project_dir == "":
+                project_dir = owner_of(directory)
+            if project_dir is not None:
+                lists[project_dir].append(path)
+    language = index.language
+    for project in projects.values():
+        counts = Counter(map(language.get, project.files))  # one C-level pass
+        project.language_counts = Counter({k: v for k, v in counts.items() if k is not None})
+    for project in projects.values():
+        project.file_set = set(project.files)
+        project.manifests.sort(key=lambda m: m.path)
+        _assign_languages(project)
+    return [projects[d] for d in sorted(projects)]
+
+
+def _assign_languages(project: Project) -> None:
+    counts = project.language_counts
+    langs: list[str] = []
+    for ecosystem in sorted(project.ecosystems):
+        lang = ECOSYSTEM_LANGUAGE[ecosystem]
+        if ecosystem == "npm":
+            lang = "typescript" if counts["typescript"] > counts["javascript"] else "javascript"
+            if counts[lang] == 0:
+                continue
+        elif ecosystem == "maven" and counts["kotlin"] > counts["java"]:
+            lang = "kotlin"
+        if lang not in langs:
+            langs.append(lang)
+    if not project.manifests and counts:
+        langs.append(counts.most_common(1)[0][0])
+    backend = [lang for lang in langs if lang in BACKEND_LANGUAGES]
+    project.languages = langs
+    chosen = backend or langs
+    project.language = chosen[0] if chosen else None
+
+
+def _dep_hit(ecosystem: str, wanted: str, deps: frozenset[str]) -> bool:
+    if wanted.endswith("*"):
+        return any(d.startswith(wanted[:-1]) for d in deps)
+    if ecosystem == "go":
+        return wanted in deps or any(d.startswith(wanted + "/") for d in deps)
+    if ecosystem == "pypi":
+        return pep503(wanted) in deps
+    return wanted in deps
+
+
+def _deps_evidence(tech: Tech, project: Project) -> str | None:
+    for manifest in project.manifests:
+        for wanted in tech.deps.get(manifest.ecosystem, ()):  # type: ignore[call-overload]
+            if _dep_hit(manifest.ecosystem, wanted, manifest.deps):
+                return manifest.path
+    return None
+
+
+def _files_evidence(globs: tuple[str, ...], project: Project, index: FileIndex) -> str | None:
+    for glob in globs:
+        last = glob.rpartition("/")[2]
+        pattern = compiled_glob(glob)
+        if "*" not in last and "?" not in last:
+            candidates = [p for p in index.by_name.get(last, []) if is_within(p, project.dir)]
+        else:
+            suffix = last.rpartition("*")[2]
+            candidates = [p for p in project.files if p.endswith(suffix)]
+        for path in sorted(candidates):
+            if path in project.file_set and pattern.fullmatch(project.rel(path)):
+                return path
+    return None
+
+
+def _scripts_evidence(tech: Tech, project: Project) -> str | None:
+    for manifest in project.manifests:
+        if any(s in script for script in manifest.scripts for s in tech.scripts):
+            return manifest.path
+    return None
+
+
+def _settle_from_imports(project: Project, rules: Rules, found: dict[str, str], root: Path) -> None:
+    """Two frameworks (or ORMs) in the manifests: keep those the code imports, if it says."""
+    language = project.language
+    assert language is not None
+    for category in ("framework", "orm"):
+        candidates = [
+            t
+            for t in rules.by_category(category)
+            if t.name in found and not t.addon and not t.fallback
+        ]
+        if len(candidates) < 2:
+            continue
+        source = [f for f in project.files if LANGUAGE_EXT.get(split_path(f)[3]) == language]
+        hits = confirm(candidates, language, source, root)
+        if hits:
+            for tech in candidates:
+                if tech.name in hits:
+                    found[tech.name] = hits[tech.name]
+                else:
+                    del found[tech.name]
+
+
+def detect_techs(
+    project: Project,
+    index: FileIndex,
+    rules: Rules,
+    migration_hits: dict[str, str],
+    root: Path | None = None,
+) -> None:
+    """Fill `project.techs` (category -> sorted names) and `project.evidence`.
+
+    `migration_hits` maps a migration tool to a file its path pattern matched (see
+    migrations.locate_all), so tools recognised by their files need no manifest entry. With
+    `root`, manifests naming two frameworks or ORMs are settled by the imports in the code.
+    """
+    found: dict[str, str] = {}
+    for tech in rules.techs:
+        if tech.language and project.language not in tech.language:
+            continue
+        if tech.fallback:
+            # a fallback named in a manifest is simply there (junit next to vitest)
+            hit = _deps_evidence(tech, project) if tech.deps else None
+            if hit is not None:
+                found[tech.name] = hit
+            continue
+        evidence = (
+            _deps_evidence(tech, project)
+            or (_files_evidence(tech.files, project, index) if tech.files else None)
+            or (_scripts_evidence(tech, project) if tech.scripts else None)
+            or (migration_hits.get(tech.name) if tech.path_detects else None)
+        )
+        if evidence is not None:
+            found[tech.name] = evidence
+    for tech in rules.techs:
+        if tech.requires and tech.name in found and not any(r in found for r in tech.requires):
+            del found[tech.name]
+    if root is not None and project.language is not None:
+        _settle_from_imports(project, rules, found, root)
+    for tech in rules.techs:
+        if not tech.fallback or any(
+            t.category == tech.category and t.name in found and not t.addon for t in rules.techs
+        ):
+            continue
+        if tech.language and project.language not in tech.language:
+            continue
+        if tech.requires and not any(r in found for r in tech.requires):
+            continue
+        if tech.files:
+            evidence = _files_evidence(tech.files, project, index)
+            if evidence is None:
+                continue
+        else:
+            evidence = found.get(tech.requires[0], "") if tech.requires else ""
+        found[tech.name] = evidence or (project.manifests[0].path if project.manifests else "")
+    for tech in rules.techs:
+        if tech.name in found:
+            for hidden in tech.supersedes:
+                found.pop(hidden, None)
+    project.techs = {
+        category: sorted(t.name for t in rules.by_category(category) if t.name in found)
+        for category in CATEGORIES
+    }
+    key = {
+        "framework": "frameworks",
+        "frontend": "frameworks",
+        "orm": "orm",
+        "migrations": "migrations",
+        "tests": "tests",
+    }
+    project.evidence = {
+        f"{key[t.category]}.{t.name}": found[t.name] for t in rules.techs if t.name in found
+    }
