@@ -30,6 +30,10 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/backend-planner analyze $(DEMO_WORKSPACE)
+	@# Plan, then push over MCP stdio to the embedded SQLite backend (a fresh store per run).
+	rm -rf $(VENV)/demo-data
+	BACKEND_PLANNER_DATA_DIR=$(VENV)/demo-data $(BIN)/backend-planner plan \
+	  "Build subscription API with Stripe" $(DEMO_WORKSPACE) --push
 
 # System packages the tests need (PostgreSQL server, ...): installed from Debian's
 # packages when missing. Each script is idempotent and quick when nothing is missing.

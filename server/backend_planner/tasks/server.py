@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -317,6 +318,78 @@ async def claim_next_task(
     return ClaimResult(task=task)
 
 
+# ----------------------------------------------------------------------------- planning tools
+
+
+class PlanCheck(BaseModel):
+    ok: bool = Field(description="True when the plan passes every rule of the planner skill.")
+    violations: list[dict[str, str]] = Field(
+        default_factory=list, description="Each broken rule: {place, message}."
+    )
+
+
+def _analyze(path: str) -> Any:
+    from backend_planner.workspace import analyze
+
+    return analyze(path)
+
+
+def _draft(registry: SkillRegistry, request: str, path: str, service_path: str | None) -> Any:
+    from backend_planner.planning import plan_workspace
+    from backend_planner.tasks.client import registry_skill_ids
+
+    return plan_workspace(
+        request, Path(path), registry_skill_ids(registry), service_path=service_path
+    )
+
+
+async def analyze_workspace(
+    path: Annotated[str, Field(description="Directory of the workspace on the server's machine.")],
+) -> dict[str, Any]:
+    """The workspace's StackProfile: languages, services, frameworks, ORM, migrations (with the
+    next file name), tests, where each layer's code lives and how its files are named."""
+    profile = await _call(_analyze, path)
+    return dict(profile.model_dump(mode="json"))
+
+
+async def draft_plan(
+    ctx: AppCtx,
+    request: Annotated[
+        str, Field(description='The feature request, e.g. "Build subscription API with Stripe".')
+    ],
+    path: Annotated[str, Field(description="Directory of the workspace on the server's machine.")],
+    service_path: Annotated[
+        str | None, Field(description="The service of a monorepo to plan for (its path).")
+    ] = None,
+) -> dict[str, Any]:
+    """Draft a plan in the planner skill's patterns, grounded in the workspace: architecture
+    summary, then tasks with this registry's skill full_ids, real file paths, criteria. Review
+    it, then create the tasks with create_tasks_batch (standard) or create_task +
+    create_subtask (sub-task patterns)."""
+    plan = await _call(_draft, _app(ctx).skills, request, path, service_path)
+    return dict(plan.model_dump(mode="json"))
+
+
+async def validate_plan(
+    ctx: AppCtx,
+    plan: Annotated[
+        dict[str, Any],
+        Field(
+            description="A plan as JSON: request, pattern (standard|subtasks|investigation), "
+            "tasks (with nested subtasks)."
+        ),
+    ],
+) -> PlanCheck:
+    """Check a plan against every rule of the planner skill; each violation names its place."""
+    from backend_planner.planning import validate_plan as check
+
+    known = [s.full_id for s in _app(ctx).skills.all()]
+    problems = await _call(check, plan, known_skill_ids=known)
+    return PlanCheck(
+        ok=not problems, violations=[{"place": p.place, "message": p.message} for p in problems]
+    )
+
+
 # ----------------------------------------------------------------------------- resources & prompts
 
 
@@ -387,6 +460,9 @@ def build_server(
         _tool(list_tasks, annotations=read_only),
         _tool(update_task_status, annotations=writes),
         _tool(claim_next_task, annotations=writes),
+        _tool(analyze_workspace, annotations=read_only),
+        _tool(draft_plan, annotations=read_only),
+        _tool(validate_plan, annotations=read_only),
     ]
     server: MCPServer[AppContext] = MCPServer(
         "backend-planner-tasks",

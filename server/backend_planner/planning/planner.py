@@ -1,0 +1,618 @@
+"""`make_plan`: request + StackProfile + skill ids → a Plan that passes the skill's rules.
+
+Pure: a function of its inputs (no clock, no randomness, no I/O); the same inputs give the
+same plan, byte for byte.
+"""
+
+from __future__ import annotations
+
+from backend_planner.errors import PlanError
+from backend_planner.planning.architecture import (
+    Component,
+    build_architecture,
+    component,
+    external_component,
+)
+from backend_planner.planning.model import (
+    Architecture,
+    FeatureSpec,
+    Plan,
+    PlannedTask,
+    Resource,
+    SkillIds,
+    Violation,
+)
+from backend_planner.planning.paths import FileRef, FileSet, file_for
+from backend_planner.planning.patterns import (
+    BUILD_TIMEOUT,
+    INVESTIGATE_TIMEOUT,
+    SECURITY_EXPECTED,
+    TEST_TIMEOUT,
+    choose,
+    commands,
+    implementation_criteria,
+    patterns_to_follow,
+    review_of,
+    security_criterion,
+    test_command,
+    testing_criteria,
+    user_expectations,
+)
+from backend_planner.planning.request import make_resource, short_name, understand
+from backend_planner.planning.validate import validate_plan
+from backend_planner.tasks.models import ValidationCriteria
+from backend_planner.workspace.profile import Service, StackProfile
+from backend_planner.workspace.routing import Routing, default_routing
+
+
+def pick_service(profile: StackProfile, service_path: str | None) -> Service:
+    backends = profile.backends()
+    if service_path is not None:
+        wanted = service_path.strip("/") or "."
+        for service in profile.services:
+            if service.path == wanted:
+                return service
+        known = ", ".join(s.path for s in backends) or "none"
+        raise PlanError(f'no service at "{wanted}" in the workspace (backend services: {known})')
+    if not backends:
+        raise PlanError(
+            f"no backend service found in {profile.root}; run `backend-planner analyze` to see "
+            "what was detected"
+        )
+    # The root service first, else the one with the most layers known.
+    return sorted(backends, key=lambda s: (s.path != ".", -_known_layers(s), s.path))[0]
+
+
+def _known_layers(service: Service) -> int:
+    layout = service.layout
+    return sum(
+        bool(getattr(layout, layer)) for layer in ("handlers", "routes", "services", "models")
+    )
+
+
+LAYER_WORDS = {
+    "repositories": "repository",
+    "services": "service",
+    "handlers": "controller",
+    "models": "model",
+    "routes": "router",
+}
+
+
+def make_plan(
+    request: str,
+    profile: StackProfile,
+    skills: SkillIds,
+    *,
+    service_path: str | None = None,
+    routing: Routing | None = None,
+    related_files: tuple[str, ...] = (),
+) -> Plan:
+    """Plan `request` for the service at `service_path` (default: the main backend).
+
+    `routing` is the service's route style (`workspace.routing.detect_routing`; framework
+    defaults without it); `related_files` are existing files the request is about (for
+    fix/refactor requests), found by the caller.
+    """
+    if not request.strip():
+        raise PlanError("the request is empty; say what to build, integrate or fix")
+    service = pick_service(profile, service_path)
+    routing = routing if routing is not None else default_routing(service)
+    spec = understand(request)
+    pattern, reason = choose(spec)
+    resources = spec.resources or [_fallback_resource(spec)]
+
+    comps: list[Component] = []
+    planned: tuple[str, ...] = ()
+    if spec.intent in ("build", "integrate"):
+        for resource in resources:
+            comp = component(spec, service, routing, resource, planned)
+            planned += tuple(comp.migrations)
+            comps.append(comp)
+    externals = [external_component(spec, service, e) for e in spec.external]
+    arch = build_architecture(spec, service, comps, externals, routing)
+    if pattern == "investigation" and related_files:
+        arch.summary += " Suspected code: " + ", ".join(f"`{f}`" for f in related_files) + "."
+
+    if pattern == "investigation":
+        tasks = _investigation(spec, service, skills, related_files)
+    elif pattern == "subtasks":
+        tasks = _subtasks(spec, service, skills, arch, comps, externals)
+    elif spec.intent == "refactor":
+        tasks = _standard_refactor(spec, service, skills, arch, resources, related_files)
+    else:
+        tasks = _standard(spec, service, skills, arch, comps, externals)
+    stack = sorted(
+        {*service.frameworks, *service.orm, *([service.language] if service.language else [])}
+    )
+    plan = Plan(
+        request=spec.request,
+        intent=spec.intent,
+        pattern=pattern,
+        pattern_reason=reason,
+        service=service.path,
+        stack=stack,
+        architecture=arch,
+        tasks=tasks,
+    )
+    problems = validate_plan(plan, skills=skills)
+    plan.violations = [Violation(place=p.place, message=p.message) for p in problems]
+    return plan
+
+
+def _fallback_resource(spec: FeatureSpec) -> Resource:
+    if spec.external:
+        ext = spec.external[0]
+        if ext.resource:
+            return make_resource(ext.resource.split("_")).model_copy(update={"external": ext.key})
+        return Resource(singular=f"{ext.service}_event", plural=f"{ext.service}_events")
+    word = spec.keywords[0] if spec.keywords else "feature"
+    return Resource(singular=word, plural=word)
+
+
+def _files(comps: list[Component], externals: list[Component]) -> FileSet:
+    files = FileSet()
+    for comp in [*comps, *externals]:
+        files.extend(comp.files)
+    return files
+
+
+def _requirements(spec: FeatureSpec, arch: Architecture) -> str:
+    parts = [spec.request.rstrip(".") + "."]
+    if arch.endpoints:
+        parts.append(
+            "Endpoints: "
+            + "; ".join(f"{e.method} {e.path} ({e.purpose})" for e in arch.endpoints)
+            + "."
+        )
+    if arch.models:
+        parts.append(
+            "Models: " + "; ".join(f"{m.name} ({', '.join(m.fields)})" for m in arch.models) + "."
+        )
+    for ext in spec.external:
+        parts.append(f"{ext.name}: " + " ".join(i.rstrip(".") + "." for i in ext.implications))
+    return " ".join(parts)
+
+
+def _impl_inputs(
+    spec: FeatureSpec,
+    service: Service,
+    arch: Architecture,
+    files: FileSet,
+    cmds: list[str],
+) -> dict[str, object]:
+    inputs: dict[str, object] = {
+        "requirements": _requirements(spec, arch),
+        "files_to_create": list(files.create),
+        "files_to_modify": list(files.modify),
+        "patterns_to_follow": patterns_to_follow(service),
+    }
+    if cmds:
+        inputs["validation_commands"] = cmds
+    return inputs
+
+
+def _title(spec: FeatureSpec) -> str:
+    return spec.subject
+
+
+def _standard(
+    spec: FeatureSpec,
+    service: Service,
+    skills: SkillIds,
+    arch: Architecture,
+    comps: list[Component],
+    externals: list[Component],
+) -> list[PlannedTask]:
+    files = _files(comps, externals)
+    tests: list[str] = []
+    sources: list[str] = []
+    for comp in [*comps, *externals]:
+        tests += [t for t in comp.tests if t not in tests]
+        sources += [s for s in comp.sources if s not in sources]
+    migration = any(c.migrations for c in comps)
+    slug = f"create_{comps[0].resource.plural}" if comps else "feature"
+    cmds = commands(service, slug, with_migration=migration)
+    title = _title(spec)
+    build = PlannedTask(
+        skill_id=skills.development,
+        task_name=f"Build {title}",
+        description=_build_description(spec, migration),
+        task_order=1,
+        inputs=_impl_inputs(spec, service, arch, files, cmds),
+        validation_criteria=implementation_criteria(spec, service, arch, comps, cmds),
+        timeout_seconds=BUILD_TIMEOUT,
+    )
+    review = review_of(
+        build,
+        spec,
+        skills,
+        2,
+        name=f"QA: Validate {title}",
+        description=f"Review the {title} implementation for correctness, security and fit with "
+        "the codebase's conventions",
+        critical=[
+            "Security issues identified (auth, input validation, secrets"
+            + (", webhook signatures" if "webhook_signature" in spec.security else "")
+            + ")"
+        ],
+        files=[*files.create, *files.modify],
+    )
+    test_cmd = test_command(service)
+    test = PlannedTask(
+        skill_id=skills.testing,
+        task_name=f"Test {title} against user requirements",
+        description="Write tests that validate the USER's original request: "
+        f"{spec.request.rstrip('.')}. Tests should prove the feature works as the user "
+        "expects, not just that the code runs.",
+        task_order=3,
+        dependencies=["$2"],
+        inputs={
+            "original_prompt": spec.request,
+            "user_expectations": user_expectations(spec, arch),
+            "files_to_test": sources or list(files.create),
+            "files_to_create": tests,
+            "test_types": ["unit", "integration"],
+            **({"validation_commands": [test_cmd]} if test_cmd else {}),
+        },
+        validation_criteria=testing_criteria(spec, test_cmd),
+        timeout_seconds=TEST_TIMEOUT,
+    )
+    review_tests = review_of(
+        test,
+        spec,
+        skills,
+        4,
+        name="QA: Validate tests cover user requirements",
+        description="Review that the tests validate what the user asked for, not just "
+        "implementation details",
+        critical=[
+            "Tests cover the user's actual requirements",
+            "Not just implementation smoke tests",
+        ],
+        focus="Do the tests prove the user got what they asked for?",
+        files=tests,
+    )
+    return [build, review, test, review_tests]
+
+
+def _build_description(spec: FeatureSpec, migration: bool) -> str:
+    parts = []
+    if migration:
+        parts.append("migrations")
+    parts += ["models", "services", "handlers"]
+    if spec.external:
+        names = ", ".join(short_name(e) for e in spec.external)
+        parts.append(f"the {names} client" + ("s" if len(spec.external) > 1 else ""))
+    text = "Create " + ", ".join(parts[:-1]) + " and " + parts[-1]
+    return text + ", and register the routes"
+
+
+def _subtasks(
+    spec: FeatureSpec,
+    service: Service,
+    skills: SkillIds,
+    arch: Architecture,
+    comps: list[Component],
+    externals: list[Component],
+) -> list[PlannedTask]:
+    migration = any(c.migrations for c in comps)
+    cmds = commands(service, "schema", with_migration=migration)
+    labels = [c.resource.plural.replace("_", " ") for c in comps]
+    names = ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
+    parent_criteria = ValidationCriteria(
+        critical=[
+            f"All {len(comps)} services implemented: "
+            + ", ".join(f"{c.resource.class_name}Service" for c in comps),
+            *(["Database migrations apply in order"] if migration else []),
+            "Endpoints respond correctly",
+            *[f"`{c}` succeeds" for c in cmds],
+        ],
+        expected=implementation_criteria(spec, service, arch, comps, []).expected,
+        nice_to_have=["Logging", "Metrics"],
+    )
+    title = _title(spec)
+    subtasks: list[PlannedTask] = []
+    ext_by_kind = {c.resource.singular: c for c in externals}
+    for index, comp in enumerate(comps, start=1):
+        files = FileSet()
+        files.extend(comp.files)
+        # An external system joins the component it serves (payments → Stripe).
+        extra = _externals_for(spec, comp, ext_by_kind)
+        for e in extra:
+            files.extend(e.files)
+        sub_cmds = commands(
+            service, f"create_{comp.resource.plural}", with_migration=bool(comp.migrations)
+        )
+        critical = []
+        if comp.migrations:
+            critical.append(f"Migration runs: {comp.migrations[0]} applies cleanly")
+        critical.append(
+            "Endpoints work: " + ", ".join(f"{e.method} {e.path}" for e in comp.endpoints[:5])
+        )
+        if extra and any(
+            e.resource.singular in {x.service for x in spec.external if x.webhook} for e in extra
+        ):
+            critical.append("Webhook signature verification before any event is processed")
+        critical.append(
+            "Tests for this component pass" + (f" (`{sub_cmds[-1]}`)" if sub_cmds else "")
+        )
+        tests = list(comp.tests) + [t for e in extra for t in e.tests]
+        subtasks.append(
+            PlannedTask(
+                skill_id=skills.development,
+                task_name=f"Build {comp.resource.class_name}Service",
+                description=f"Create the {comp.resource.label} service with its "
+                + ("migration, " if comp.migrations else "")
+                + f"model, handlers and routes ({len(comp.endpoints)} endpoints)"
+                + (f", with tests in {', '.join(tests)}" if tests else ""),
+                task_order=index,
+                inputs={
+                    "requirements": _component_requirements(spec, comp, extra),
+                    "files_to_create": [
+                        *files.create,
+                        *[t for t in tests if t not in files.create],
+                    ],
+                    "files_to_modify": list(files.modify),
+                    "patterns_to_follow": patterns_to_follow(service),
+                    **({"validation_commands": sub_cmds} if sub_cmds else {}),
+                },
+                validation_criteria=ValidationCriteria(
+                    critical=critical,
+                    expected=[x for x in parent_criteria.expected if not x.startswith("Error")],
+                    nice_to_have=["Logging"],
+                ),
+                timeout_seconds=BUILD_TIMEOUT,
+            )
+        )
+    parent = PlannedTask(
+        skill_id=skills.development,
+        task_name=f"Build {title}",
+        description=f"Create the {title} with {names}: one sequential sub-task per service, "
+        "foundations first",
+        task_order=1,
+        inputs={
+            "requirements": _requirements(spec, arch),
+            "patterns_to_follow": patterns_to_follow(service),
+            **({"flow": " → ".join(arch.flow)} if arch.flow else {}),
+        },
+        validation_criteria=parent_criteria,
+        timeout_seconds=BUILD_TIMEOUT,
+        subtasks=subtasks,
+    )
+    review = review_of(
+        parent,
+        spec,
+        skills,
+        2,
+        name=f"QA: Validate {title}",
+        description=f"Review the complete {title} implementation: every service, the flow "
+        "between them, security and tests",
+        critical=["Security issues identified", "Each sub-task's criteria checked"],
+    )
+    return [parent, review]
+
+
+def _externals_for(
+    spec: FeatureSpec, comp: Component, ext_by_kind: dict[str, Component]
+) -> list[Component]:
+    word = comp.resource.singular
+    out = []
+    for ext in spec.external:
+        matches = (
+            (
+                ext.kind == "payments"
+                and word in {"payment", "subscription", "invoice", "checkout", "billing"}
+            )
+            or (
+                ext.kind in {"email", "messaging"}
+                and word in {"notification", "message", "email", "alert"}
+            )
+            or (
+                ext.kind == "storage"
+                and word in {"upload", "file", "attachment", "document", "image"}
+            )
+        )
+        if matches and ext.service in ext_by_kind:
+            out.append(ext_by_kind[ext.service])
+    return out
+
+
+def _component_requirements(spec: FeatureSpec, comp: Component, extra: list[Component]) -> str:
+    text = "; ".join(f"{e.method} {e.path} ({e.purpose})" for e in comp.endpoints)
+    parts = [f"{comp.resource.class_name} endpoints: {text}."]
+    for e in spec.external:
+        if any(x.resource.singular == e.service for x in extra):
+            parts.append(f"{e.name}: " + " ".join(i.rstrip(".") + "." for i in e.implications))
+    return " ".join(parts)
+
+
+def _investigation(
+    spec: FeatureSpec, service: Service, skills: SkillIds, related: tuple[str, ...]
+) -> list[PlannedTask]:
+    files = list(related) or _layer_entries(service)
+    test_cmd = test_command(service)
+    subject = spec.subject
+    title = f"Fix {subject}"
+    parent = PlannedTask(
+        skill_id=skills.development,
+        task_name=title,
+        description=f"{spec.request.rstrip('.')}. Investigate first; then one sub-task per issue "
+        "found, each a checkpoint with its own regression test",
+        task_order=1,
+        inputs={
+            "requirements": spec.request,
+            "files_to_investigate": files,
+            "patterns_to_follow": patterns_to_follow(service),
+            **({"validation_commands": [test_cmd]} if test_cmd else {}),
+        },
+        validation_criteria=ValidationCriteria(
+            critical=[
+                "Root cause of every issue found is identified and written down",
+                "Each issue fixed in its own sub-task with a regression test that failed "
+                "before the fix",
+                *([f"`{test_cmd}` passes"] if test_cmd else []),
+            ],
+            expected=[
+                "No behaviour change outside the issues found",
+                "Input validation and auth checks unchanged or stricter",
+            ],
+            nice_to_have=["Logging or metrics that would have shown the problem earlier"],
+        ),
+        timeout_seconds=BUILD_TIMEOUT,
+        subtasks=[
+            PlannedTask(
+                skill_id=skills.development,
+                task_name=f"Investigate {subject}",
+                description="Reproduce the problem, find the root cause(s), and add one sub-task "
+                "per issue to this parent (create_subtask) with the fix, files and a "
+                "regression test",
+                task_order=1,
+                inputs={
+                    "requirements": spec.request,
+                    "files_to_investigate": files,
+                    "deliverable": "one create_subtask call per issue found, "
+                    "in the order to fix them",
+                },
+                validation_criteria=ValidationCriteria(
+                    critical=[
+                        "Each issue reproduced (a failing test or exact steps)",
+                        "Root cause located (file and function)",
+                        "One follow-up sub-task created per issue",
+                    ],
+                    expected=["Issues ordered so that foundations are fixed first"],
+                    nice_to_have=[],
+                ),
+                timeout_seconds=INVESTIGATE_TIMEOUT,
+            )
+        ],
+    )
+    review = review_of(
+        parent,
+        spec,
+        skills,
+        2,
+        name=f"QA: Validate the fixes for {subject}",
+        description="Review that every issue found was fixed at its root cause, with a "
+        "regression test, and nothing else broke",
+        critical=["Each fix addresses a root cause, not a symptom", "Regression tests present"],
+    )
+    return [parent, review]
+
+
+def _layer_entries(service: Service) -> list[str]:
+    out: list[str] = []
+    for layer in ("handlers", "routes", "services"):
+        for entry in getattr(service.layout, layer):
+            if "<name>" in entry:  # one folder per feature: the folder that holds them
+                entry = entry.split("<name>", 1)[0].rstrip("/") or service.path
+            if entry not in out:
+                out.append(entry)
+    return out or [service.path]
+
+
+def _standard_refactor(
+    spec: FeatureSpec,
+    service: Service,
+    skills: SkillIds,
+    arch: Architecture,
+    resources: list[Resource],
+    related: tuple[str, ...],
+) -> list[PlannedTask]:
+    files = FileSet()
+    request = spec.request.lower()
+    # The layers the request names ("into a repository layer") get the resource's file: an
+    # existing one (found among the related files) is modified, a missing one created.
+    for resource in resources:
+        for layer in ("repositories", "services", "handlers", "models", "routes"):
+            named = {layer, layer[:-1], LAYER_WORDS.get(layer, layer)}
+            if not any(word in request for word in named):
+                continue
+            ref = file_for(service, layer, resource)
+            files.add(FileRef(ref.path, ref.create and ref.path not in related))
+    for path in related:
+        files.add(FileRef(path, False))
+    if not files.create and not files.modify:
+        files.modify.extend(_layer_entries(service))
+    test_cmd = test_command(service)
+    cmds = [c for c in commands(service, "refactor", with_migration=False)]
+    title = f"Refactor {spec.subject}"
+    criteria = ValidationCriteria(
+        critical=[
+            "Behaviour unchanged: existing tests pass before and after",
+            *[f"`{c}` succeeds" for c in cmds],
+        ],
+        expected=[
+            "Input validation and auth checks preserved",
+            *(
+                security_criterion(need, spec)
+                for need in spec.security
+                if need in ("pii", "secrets", "idempotency", "webhook_signature")
+                and need in SECURITY_EXPECTED
+            ),
+            "New structure follows the codebase's existing conventions",
+        ],
+        nice_to_have=["Dead code removed"],
+    )
+    build = PlannedTask(
+        skill_id=skills.development,
+        task_name=title,
+        description=f"{spec.request.rstrip('.')}, without changing behaviour",
+        task_order=1,
+        inputs={
+            "requirements": spec.request,
+            "files_to_create": list(files.create),
+            "files_to_modify": list(files.modify),
+            "patterns_to_follow": patterns_to_follow(service),
+            **({"validation_commands": cmds} if cmds else {}),
+        },
+        validation_criteria=criteria,
+        timeout_seconds=BUILD_TIMEOUT,
+    )
+    review = review_of(
+        build,
+        spec,
+        skills,
+        2,
+        name=f"QA: Validate the refactoring of {spec.subject}",
+        description="Review that the refactoring keeps behaviour and improves structure",
+        critical=["Behaviour changes identified", "Security checks preserved"],
+        files=[*files.create, *files.modify],
+    )
+    sources = [*files.create, *files.modify]
+    test = PlannedTask(
+        skill_id=skills.testing,
+        task_name="Test the refactored code against user requirements",
+        description="Write tests that validate the USER's original request: "
+        f"{spec.request.rstrip('.')}. Tests prove behaviour is unchanged and the new "
+        "structure is used.",
+        task_order=3,
+        dependencies=["$2"],
+        inputs={
+            "original_prompt": spec.request,
+            "user_expectations": [
+                "Every existing endpoint behaves as before",
+                f"The code follows the new structure asked for: {spec.request.rstrip('.')}",
+            ],
+            "files_to_test": sources,
+            "test_types": ["unit", "integration"],
+            **({"validation_commands": [test_cmd]} if test_cmd else {}),
+        },
+        validation_criteria=testing_criteria(spec, test_cmd),
+        timeout_seconds=TEST_TIMEOUT,
+    )
+    review_tests = review_of(
+        test,
+        spec,
+        skills,
+        4,
+        name="QA: Validate tests cover user requirements",
+        description="Review that the tests validate what the user asked for, not just "
+        "implementation details",
+        critical=[
+            "Tests cover the user's actual requirements",
+            "Not just implementation smoke tests",
+        ],
+        focus="Do the tests prove the user got what they asked for?",
+    )
+    return [build, review, test, review_tests]

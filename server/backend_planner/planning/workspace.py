@@ -1,0 +1,75 @@
+"""The face-level entry that starts from a directory: analyse, read the route style, find the
+files a request is about, then plan. (The only module of planning/ that reads the disk; the
+planner itself stays a pure function of its inputs.)"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from backend_planner.planning.model import FeatureSpec, Plan, SkillIds
+from backend_planner.planning.planner import make_plan, pick_service
+from backend_planner.planning.request import understand
+from backend_planner.workspace import StackProfile, analyze
+from backend_planner.workspace.routing import detect_routing
+
+MAX_RELATED = 8
+SOURCE_SUFFIXES = (".go", ".py", ".ts", ".js", ".java", ".kt", ".rb", ".php", ".rs", ".cs")
+
+
+def related_files(files: list[str], spec: FeatureSpec, service_path: str = ".") -> tuple[str, ...]:
+    """Source files named after what the request is about (at most MAX_RELATED).
+
+    A file matches a noun phrase of the request when its path holds every word of it
+    ("rate limiting" → internal/middleware/rate_limit.go); files matching more phrases come
+    first, tests after the code they test.
+    """
+    phrases = [
+        [w[:5] for w in r.singular.split("_") if len(w) >= 3]
+        for r in [*spec.resources, *spec.context]
+    ]
+    phrases = [p for p in phrases if p]
+    if not phrases:
+        return ()
+    prefix = "" if service_path in ("", ".") else service_path.rstrip("/") + "/"
+    scored = []
+    for path in files:
+        if not path.endswith(SOURCE_SUFFIXES) or not path.startswith(prefix):
+            continue
+        words = re.findall(r"[a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", path).lower())
+        score = sum(
+            all(any(w.startswith(stem) for w in words) for stem in phrase) for phrase in phrases
+        )
+        if score:
+            is_test = "test" in path.rsplit("/", 1)[-1].lower()
+            scored.append((-score, is_test, path))
+    return tuple(path for _, _, path in sorted(scored)[:MAX_RELATED])
+
+
+def plan_workspace(
+    request: str,
+    root: Path,
+    skills: SkillIds,
+    *,
+    service_path: str | None = None,
+    profile: StackProfile | None = None,
+) -> Plan:
+    """Analyse `root` (unless `profile` is given) and plan `request` for one of its services."""
+    from backend_planner.workspace.scan import scan
+
+    root = Path(root)
+    profile = profile if profile is not None else analyze(root)
+    service = pick_service(profile, service_path)
+    routing = detect_routing(root, service)
+    spec = understand(request)
+    related: tuple[str, ...] = ()
+    if spec.intent in ("fix", "refactor"):
+        related = related_files(scan(root), spec, service.path)
+    return make_plan(
+        request,
+        profile,
+        skills,
+        service_path=service.path,
+        routing=routing,
+        related_files=related,
+    )
