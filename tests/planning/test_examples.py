@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -220,3 +221,23 @@ def test_fix_on_users_investigates_the_user_code_only() -> None:
     files = plan.tasks[0].inputs["files_to_investigate"]
     assert "app/api/v1/items.py" in files and "app/services/item_service.py" in files
     assert all("warehouse" not in f for f in files)
+
+
+def test_new_alembic_revisions_chain_from_the_repo_head_to_a_single_head() -> None:
+    """Four new revisions in one plan: each builds on the one before, the first on the head."""
+    example_head = "e5b7a0c3f218"  # examples/fastapi-inventory/alembic/versions: the newest
+    plan = example_plan("fastapi-inventory", SHOP)
+    links: list[tuple[str, str, str]] = []
+    for sub in plan.tasks[0].subtasks:
+        criterion = next(c for c in sub.validation_criteria.critical if "Migration" in c)
+        found = re.search(
+            r'(\w+)_create_\w+\.py has revision = "(\w+)", down_revision = "(\w+)"', criterion
+        )
+        assert found, criterion
+        assert found.group(1) == found.group(2)  # the file name carries its revision id
+        assert f"alembic/versions/{found.group(1)}_" in " ".join(sub.inputs["files_to_create"])
+        links.append((found.group(2), found.group(3), criterion))
+    assert links[0][1] == example_head
+    for before, after in itertools.pairwise(links):
+        assert after[1] == before[0], after[2]
+    assert len({rev for rev, _, _ in links}) == 4

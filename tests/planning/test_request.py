@@ -31,6 +31,22 @@ def test_compound_nouns_stay_one_resource() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "resources", "external"),
+    [
+        ("Add warehouse transfers with Kafka events", ["warehouse_transfer"], ["kafka"]),
+        ("Publish order updates as RabbitMQ messages", ["order_update"], ["rabbitmq"]),
+    ],
+)
+def test_messages_of_a_broker_are_not_a_resource(
+    text: str, resources: list[str], external: list[str]
+) -> None:
+    """ "Kafka events" are what the feature publishes, not a table with CRUD endpoints."""
+    spec = understand(text)
+    assert [r.singular for r in spec.resources] == resources
+    assert [e.key for e in spec.external] == external
+
+
+@pytest.mark.parametrize(
     ("text", "intent"),
     [
         ("Build subscription API with Stripe", "build"),

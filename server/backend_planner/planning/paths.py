@@ -352,9 +352,62 @@ def migration_files(service: Service, slug: str, planned: tuple[str, ...] = ()) 
     migrations = service.migrations
     if migrations is None or migrations.dir is None:
         return []
+    chain = alembic_chain(service, planned)
+    if chain:  # a second new revision builds on the first, not on the repo's head
+        migrations = migrations.model_copy(update={"down_revision": chain[-1][1]})
     files = next_migration_files(migrations, slug, existing=(*migrations.latest, *planned))
     # A single-file scheme (one schema.sql) names an existing file: that one is modified.
     return files
+
+
+_ALEMBIC_FILE = re.compile(
+    r"^(?:(?P<rev>[0-9a-f]{12})_.+|\d{4}-\d{2}-\d{2}_.+_(?P<dated>[0-9a-f]{12}))\.py$"
+)
+
+
+def alembic_chain(
+    service: Service, files: tuple[str, ...] | list[str]
+) -> list[tuple[str, str, str | None]]:
+    """For Alembic, the new revision files among `files` in order: (path, revision, down_revision).
+
+    The first new revision points at the repo's head (read from its revision files), each
+    further one at the revision before it, so the plan keeps a single head.
+    """
+    migrations = service.migrations
+    if migrations is None or migrations.tool not in ("alembic", "flask-migrate"):
+        return []
+    chain: list[tuple[str, str, str | None]] = []
+    down = migrations.down_revision
+    for path in files:
+        match = _ALEMBIC_FILE.match(posixpath.basename(path))
+        if match is None or path in migrations.latest:
+            continue
+        revision = match.group("rev") or match.group("dated")
+        chain.append((path, revision, down))
+        down = revision
+    return chain
+
+
+def migration_criterion(
+    service: Service, files: list[str], *, rolls_back: bool, planned: list[str] | None = None
+) -> str:
+    """The "migration runs" criterion; for Alembic it names each revision and its parent.
+
+    `planned` are all migrations of the plan in order (default: `files`), so a sub-task's
+    revision is chained to the one the sub-task before it adds.
+    """
+    text = f"Migration runs: {files[0]} applies cleanly" + (
+        " (and rolls back)" if rolls_back else ""
+    )
+    chain = [link for link in alembic_chain(service, planned or files) if link[0] in files]
+    if chain:
+        links = "; ".join(
+            f'{posixpath.basename(path)} has revision = "{rev}", down_revision = '
+            + (f'"{down}"' if down else "None")
+            for path, rev, down in chain
+        )
+        text += f"; {links}; `alembic heads` shows a single head"
+    return text
 
 
 def routes_file(service: Service, resource: Resource, registration: str | None) -> FileRef:

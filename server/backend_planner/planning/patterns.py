@@ -17,6 +17,7 @@ from backend_planner.planning.model import (
     PlannedTask,
     SkillIds,
 )
+from backend_planner.planning.paths import migration_criterion
 from backend_planner.tasks.models import ValidationCriteria
 from backend_planner.workspace.profile import Service
 
@@ -133,7 +134,7 @@ def implementation_criteria(
     critical: list[str] = []
     migrations = [m for c in comps for m in c.migrations]
     if migrations:
-        critical.append(f"Migration runs: {migrations[0]} applies cleanly (and rolls back)")
+        critical.append(migration_criterion(service, migrations, rolls_back=True))
     if arch.endpoints:
         shown = ", ".join(f"{e.method} {e.path}" for e in arch.endpoints[:6])
         more = f" (+{len(arch.endpoints) - 6} more)" if len(arch.endpoints) > 6 else ""

@@ -22,7 +22,7 @@ from backend_planner.planning.model import (
     SkillIds,
     Violation,
 )
-from backend_planner.planning.paths import FileRef, FileSet, file_for
+from backend_planner.planning.paths import FileRef, FileSet, file_for, migration_criterion
 from backend_planner.planning.patterns import (
     BUILD_TIMEOUT,
     INVESTIGATE_TIMEOUT,
@@ -326,7 +326,14 @@ def _subtasks(
         )
         critical = []
         if comp.migrations:
-            critical.append(f"Migration runs: {comp.migrations[0]} applies cleanly")
+            critical.append(
+                migration_criterion(
+                    service,
+                    comp.migrations,
+                    rolls_back=False,
+                    planned=[m for c in comps for m in c.migrations],
+                )
+            )
         critical.append(
             "Endpoints work: " + ", ".join(f"{e.method} {e.path}" for e in comp.endpoints[:5])
         )
