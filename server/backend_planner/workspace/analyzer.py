@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from datetime import datetime
 from pathlib import Path
 
 from backend_planner.errors import WorkspaceError
 from backend_planner.workspace import migrations as mig
-from backend_planner.workspace.conventions import analyze_conventions, is_test_file
+from backend_planner.workspace.conventions import (
+    analyze_conventions,
+    any_test,
+    by_directory,
+    is_test_file,
+)
 from backend_planner.workspace.detect import Project, compiled_glob, detect_techs, find_projects
-from backend_planner.workspace.index import LANGUAGE_EXT, FileIndex, is_within, split_path
+from backend_planner.workspace.index import (
+    LANGUAGE_EXT,
+    FileIndex,
+    is_within,
+    split_path,
+)
 from backend_planner.workspace.manifests import ECOSYSTEM_LANGUAGE
 from backend_planner.workspace.overrides import apply_overrides, load_overrides
 from backend_planner.workspace.profile import Language, Service, StackProfile, Tests
@@ -41,10 +52,21 @@ def analyze(
     if not os.access(path, os.R_OK | os.X_OK):
         raise WorkspaceError(f"can't read workspace: {path} (permission denied)")
     path = path.resolve()
-    rules = rules or default_rules()
+    # The analysis allocates many short-lived containers and no cycles: the cyclic collector
+    # would only walk them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyze(path, rules or default_rules(), now)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _analyze(path: Path, rules: Rules, now: datetime | None) -> StackProfile:
     overrides = load_overrides(path / OVERRIDES_FILE)
     files = scan(path)
-    index = FileIndex.build(files)
+    index = FileIndex.build(files, increasing=True)  # scan's listing is sorted, no duplicate
     projects = find_projects(index, path)
     services: list[Service] = []
     languages: set[str] = set()
@@ -147,7 +169,7 @@ def _split_dirs(project: Project, index: FileIndex) -> list[str]:
     if project.language != "go":
         return []
     dirs = set()
-    for path in index.by_name.get("main.go", []):
+    for path in index.named("main.go"):
         directory = path.rpartition("/")[0]
         if (
             directory.rpartition("/")[0].rpartition("/")[2] in SERVICE_PARENTS
@@ -157,23 +179,16 @@ def _split_dirs(project: Project, index: FileIndex) -> list[str]:
     return sorted(dirs)
 
 
-def _entrypoint(
-    project: Project, files: list[str], language: str | None, service_dir: str
-) -> str | None:
-    """The service's main file (server.js, payment/payment.py, main.go), if it has one."""
+def _entrypoint(by_dir: dict[str, list[str]], service_dir: str) -> str | None:
+    """The service's main file (server.js, payment/payment.py, main.go), if it has one.
+
+    `by_dir`: the service's files of its language by directory, in order."""
     base = "" if service_dir == "." else service_dir + "/"
     dirname = service_dir.rpartition("/")[2] if service_dir != "." else ""
     shallow: dict[tuple[str, str], str] = {}
-    for f in files:
-        if not f.startswith(base):
-            continue
-        rest = f[len(base) :]
-        if rest.count("/") > 1:
-            continue
-        sub, _, name = rest.rpartition("/")
-        if sub not in ("", "src", "app", "cmd") or index_language(f) != language:
-            continue
-        shallow.setdefault((sub, split_path(name)[2]), f)
+    for sub in ("", "src", "app", "cmd"):
+        for f in by_dir.get(base + sub if sub else base.rstrip("/"), ()):
+            shallow.setdefault((sub, split_path(f)[2]), f)
     for stem in (dirname, "app", "server", "main", "index", "application", "startup"):
         for sub in ("", "src", "app", "cmd"):
             if stem and (sub, stem) in shallow:
@@ -241,17 +256,25 @@ def _service(
         # split services: `api/services/` and its parents are just where binaries live
         parts = parent.split("/")
         neutral = frozenset("/".join(parts[: i + 1]) for i in range(len(parts)))
+    increasing = files is project.files and index.increasing
+    if files is project.files:
+        own = project.files_of(language)
+    else:
+        lang_of = index.language.get
+        own = [f for f in files if lang_of(f) == language]
+    by_dir = by_directory(own)
     result = analyze_conventions(
-        files,
+        own,
         language,
         code_root,
-        index.language,
+        by_dir,
         routes_fallback=routes_fallback,
         routes_files=sorted(set(routes_files)),
         models_files=sorted(set(models_files)),
         migration_dirs=migration_dirs,
-        entrypoint=_entrypoint(project, files, language, service_dir),
+        entrypoint=_entrypoint(by_dir, service_dir),
         neutral=neutral,
+        increasing=increasing,
     )
     tests = result.tests
     has_tests = "tests" in result.evidence
@@ -300,9 +323,10 @@ def _for_language(names: list[str], language: str | None, rules: Rules) -> list[
 
 
 def _frontend(project: Project, index: FileIndex) -> Service:
-    has_tests = any(
-        index.language.get(f) == project.language and is_test_file(project.rel(f), project.language)
-        for f in project.files
+    has_tests = any_test(
+        project.files_of(project.language),
+        project.language,
+        0 if project.dir == "." else len(project.dir) + 1,
     )
     frameworks = project.techs.get("tests")
     tests = Tests(framework=frameworks[0]) if frameworks and has_tests else Tests()

@@ -8,14 +8,16 @@ folders that hold the same thing collapse into one `<name>` path (`src/modules/<
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import compress, groupby, islice, repeat
 from typing import NamedTuple
 
-from backend_planner.workspace.index import split_path
+from backend_planner.workspace.index import entries_matching, split_path
 from backend_planner.workspace.profile import LayerNaming, Layout, Naming, Tests
 
 LAYERS = ("handlers", "routes", "services", "models", "repositories")
@@ -199,17 +201,92 @@ DRIVER_DIRS = frozenset(
 )
 
 
-class Vote(NamedTuple):
-    layer: str
-    tier: int  # 1 strongest
-    place: str  # repo-relative dir or file
-    kind: str  # "dir" | "file" | "suffix" | "router" | "entity"
-    file: str
-
-
 _JS_TEST = re.compile(r"\.(?:test|spec|e2e-spec|e2e)\.[cm]?[jt]sx?$")
 _JVM_TEST = re.compile(r"(?:Test|Tests|IT)\.(?:java|kt)$")
 _TEST_DIR = re.compile(r"(?:^|/)(?:" + "|".join(sorted(TEST_DIRS)) + r")/", re.I)
+
+
+# A test by its name alone, per language, found on the NUL-joined paths in one scan (`$`
+# as in a search on the name: at the end, or before a final newline).
+_END = r"(?=\n?(?:\0|\Z))"
+_NAME_TEST: dict[str, re.Pattern[str]] = {
+    "go": re.compile(r"_test\.go(?=\0|\Z)"),
+    "java": re.compile(r"(?:Test|Tests|IT)\.(?:java|kt)" + _END),
+    "python": re.compile(
+        r"(?<![^\0/])test_[^\0/]*(?=\0|\Z)|_test\.py(?=\0|\Z)"
+        r"|(?<![^\0/])(?:tests|conftest)\.py(?=\0|\Z)"
+    ),
+    "javascript": re.compile(r"\.(?:test|spec|e2e-spec|e2e)\.[cm]?[jt]sx?" + _END),
+    "ruby": re.compile(r"_(?:spec|test)\.rb(?=\0|\Z)"),
+    "php": re.compile(r"Test\.php(?=\0|\Z)"),
+}
+_NAME_TEST["kotlin"] = _NAME_TEST["java"]
+_NAME_TEST["typescript"] = _NAME_TEST["javascript"]
+
+
+# The same as plain name endings (`$`: at the end or before a final newline), where they say it
+_TEST_ENDINGS = {
+    "go": ("_test.go",),
+    "java": tuple(
+        f"{a}.{b}{c}" for a in ("Test", "Tests", "IT") for b in ("java", "kt") for c in ("", "\n")
+    ),
+    "ruby": ("_spec.rb", "_test.rb"),
+    "php": ("Test.php",),
+}
+_TEST_ENDINGS["kotlin"] = _TEST_ENDINGS["java"]
+
+
+def _test_names(paths: list[str], language: str | None) -> set[str]:
+    """The paths whose file name alone makes them a test of `language` (see is_test_file)."""
+    endings = _TEST_ENDINGS.get(language or "")
+    if endings is not None:
+        return set(compress(paths, map(str.endswith, paths, repeat(endings))))  # C loops
+    regex = _NAME_TEST.get(language or "")
+    if regex is None or not paths:
+        return set()
+    return set(entries_matching("\0".join(paths), regex, "\0"))
+
+
+def _test_dir(directory: str, jvm: bool) -> bool:
+    """Whether every file of `directory` (service-relative) is a test by is_test_file's folder
+    rules (Go has none): `src/test/` for Java and Kotlin, any test folder for the rest."""
+    if jvm:
+        return "/src/test/" in f"/{directory}/"
+    return _TEST_DIR.search(directory + "/") is not None
+
+
+def any_test(paths: list[str], language: str | None, cut: int) -> bool:
+    """Whether any of `paths` (files of `language`) is a test once made relative by dropping
+    `cut` chars: is_test_file on each, with one scan of the names and one check per folder."""
+    regex = _NAME_TEST.get(language or "")
+    if not paths:
+        return False
+    if regex is not None and regex.search("\0".join(paths)) is not None:
+        return True
+    if language == "go":
+        return False
+    jvm = language in ("java", "kotlin")
+    for directory in set(by_directory(paths)):
+        rel = directory[cut:]
+        if _test_dir(rel, jvm):
+            return True
+    return False
+
+
+def by_directory(paths: list[str]) -> dict[str, list[str]]:
+    """Paths grouped by directory, in order; one Python step per run of a directory."""
+    dirs = [p.rpartition("/")[0] for p in paths]
+    out: dict[str, list[str]] = {}
+    start = 0
+    for directory, run in groupby(dirs):
+        end = start + len(list(run))
+        entry = out.get(directory)
+        if entry is None:
+            out[directory] = paths[start:end]
+        else:
+            entry.extend(paths[start:end])
+        start = end
+    return out
 
 
 def is_test_file(path: str, language: str | None) -> bool:
@@ -298,41 +375,104 @@ def dir_info(directory: str, root: str, neutral: frozenset[str] = frozenset()) -
     return DirInfo(False, False, not segments, tuple(votes))
 
 
-def votes_for(path: str, info: DirInfo) -> list[Vote]:
-    """The layer votes of one non-test source file in a directory described by `info`."""
-    directory, _, name = path.rpartition("/")
-    dot = name.rfind(".")
-    stem = name[:dot] if dot > 0 else name
+# Names that may vote by themselves (a layer stem or suffix, `UserResource`): a superset,
+# checked on a directory's joined names so most files are never looked at one by one.
+_NAME_HINT = re.compile(
+    r"(?i)handler|controller|resolver|view|endpoint|rout|service|usecase|model|entit|repo"
+    r"|store|dao|urls|startup|database|resource"
+)
+
+
+def _votes_in(
+    directory: str, paths: list[str], info: DirInfo, out: dict[tuple[str, int, str, str], list[str]]
+) -> None:
+    """Add the layer votes of the non-test source files `paths` of one directory to `out`
+    (keyed by layer, tier, place and kind)."""
     if info.excluded:
-        return [Vote("routes", 1, directory, "router", path)] if info.router else []
-    if stem in ("__init__", "mod") or name.endswith((".pb.go", ".d.ts")):
-        return []
-    low_stem = stem.lower()
-    out = [
-        Vote(layer, tier, place, "dir", path)
-        for layer, tier, place, direct in info.votes
-        if not (direct and ("schema" in low_stem or "seed" in low_stem))
-    ]
+        if info.router:
+            out.setdefault(("routes", 1, directory, "router"), []).extend(paths)
+        return
+    cut = len(directory) + 1 if directory else 0
+    names = "\0".join([p[cut:] for p in paths])
+    padded = f"\0{names}\0"
+    if "\0__init__" in padded or "\0mod" in padded or ".pb.go\0" in padded or ".d.ts\0" in padded:
+        paths = [p for p in paths if not _silent(p[cut:])]
+    if not paths:
+        return
+    for layer, tier, place, direct in info.votes:
+        if direct and ("schema" in names.lower() or "seed" in names.lower()):
+            files = [p for p in paths if not _schema_or_seed(p[cut:])]
+        else:
+            files = paths
+        if files:
+            out.setdefault((layer, tier, place, "dir"), []).extend(files)
     # Files right in the code root (app.ts, main.go, gql-config.service.ts) vote with a tier
     # of their own, so they only count when nothing else does.
     top = 9 if info.top else 0
+    if len(paths) < 4 or not names.isascii() or "\n" in names:
+        for path in paths:
+            name = path[cut:]
+            if _NAME_HINT.search(name) is not None:
+                _name_votes(path, name, directory, top, out)
+        return
+    # Many files: one scan of the directory's joined names. Usually every file is named
+    # `<feature><sep><keyword>` with one keyword (user_handler.go, post.service.ts).
+    if len(paths) != names.count("\0") + 1:
+        names = "\0".join(p[cut:] for p in paths)
+    # Reversed, each name starts with its extension: the scan jumps from NUL to NUL.
+    found = _REVERSED_NAMES.findall("\0" + names[::-1])
+    if len(found) == len(paths) and "" not in found:  # one keyword per name, none a stem
+        if len(set(found)) == 1:
+            key = (_KEYWORD_LAYER[found[0][::-1].lower()], top or 1, directory, "suffix")
+            out.setdefault(key, []).extend(paths)
+            return
+        for path, keyword in zip(paths, reversed(found), strict=True):
+            key = (_KEYWORD_LAYER[keyword[::-1].lower()], top or 1, directory, "suffix")
+            out.setdefault(key, []).append(path)
+        return
+    for path in paths:
+        name = path[cut:]
+        if _NAME_HINT.search(name) is not None:
+            _name_votes(path, name, directory, top, out)
+
+
+def _name_votes(
+    path: str, name: str, directory: str, top: int, out: dict[tuple[str, int, str, str], list[str]]
+) -> None:
+    """The votes of one file by its own name (a layer stem or suffix)."""
+    dot = name.rfind(".")
+    stem = name[:dot] if dot > 0 else name
+    low_stem = stem.lower()
     for layer, weak in WEAK_STEMS.items():
         if low_stem in weak:
-            out.append(Vote(layer, top or 2, path, "file", path))
+            out.setdefault((layer, top or 2, path, "file"), []).append(path)
     layers = _STEM_LAYERS.get(low_stem)
     if layers is not None:
         for layer in layers:
             place = path if low_stem in _FILE_LAYERS or layer == "routes" else directory
             # a route file is where routes are registered, wherever it sits (src/startup.rs)
-            out.append(Vote(layer, 1 if layer == "routes" else top or 1, place, "file", path))
-        return out
+            tier = 1 if layer == "routes" else top or 1
+            out.setdefault((layer, tier, place, "file"), []).append(path)
+        return
     match = _ANY_SUFFIX.match(stem)
     if match is not None:
         layer = _KEYWORD_LAYER[match.group("kw").lower()]
-        out.append(Vote(layer, top or 1, directory, "suffix", path))
+        out.setdefault((layer, top or 1, directory, "suffix"), []).append(path)
     elif name.endswith((".java", ".kt")) and _JAXRS_RESOURCE.match(stem):
-        out.append(Vote("handlers", top or 1, directory, "suffix", path))  # UserResource.java
-    return out
+        out.setdefault(("handlers", top or 1, directory, "suffix"), []).append(path)  # UserResource
+
+
+def _silent(name: str) -> bool:
+    """Package markers and generated code: no vote at all."""
+    dot = name.rfind(".")
+    stem = name[:dot] if dot > 0 else name
+    return stem in ("__init__", "mod") or name.endswith((".pb.go", ".d.ts"))
+
+
+def _schema_or_seed(name: str) -> bool:
+    dot = name.rfind(".")
+    low_stem = (name[:dot] if dot > 0 else name).lower()
+    return "schema" in low_stem or "seed" in low_stem
 
 
 # Stems that are one file per app/feature (`views.py`, `models.py`): the file is the place.
@@ -354,6 +494,23 @@ _FILE_LAYERS = frozenset(
 # Weak file votes: `routes.py` of a Flask blueprint holds its view functions; a lone
 # `Database.php` may be the data access class (or just the connection).
 WEAK_STEMS = {"handlers": frozenset({"routes"}), "repositories": frozenset({"database"})}
+# The same on a directory's NUL-joined ASCII file names, reversed (so each starts with its
+# extension and the scan only stops at NULs): per name, the (reversed) keyword of its leftmost
+# `<stem><sep><keyword>` split, the longest keyword, as `_ANY_SUFFIX` finds it; "" for a name
+# that is a layer stem (or weak stem) of its own; nothing for a name that is neither.
+_REVERSED_NAMES = re.compile(
+    r"\0[^.\0]*\.(?:("
+    + "|".join(
+        f"{w[1:][::-1]}(?:{w[0].upper()}|{w[0]})"
+        for w in sorted(_KEYWORD_LAYER, key=len, reverse=True)
+    )
+    + r")(?:[_.\-](?=[^\0])|(?<=[A-Z])(?=[a-z0-9]))|(?i:"
+    # tried second (the faster order): no stem ends in `<sep><keyword>`
+    + "|".join(
+        s[::-1] for s in sorted({*_STEM_LAYERS, *(w for ws in WEAK_STEMS.values() for w in ws)})
+    )
+    + r")(?=\0|\Z))"
+)
 SOURCE_ROOTS = frozenset({"src", "source", "sources"})
 
 
@@ -432,27 +589,58 @@ def _pattern_regex(place: str) -> re.Pattern[str]:
     return re.compile("^" + re.escape(place).replace(re.escape(NAME), "[^/]+") + "(?:$|/|\\.)")
 
 
-def resolve_layer(votes: list[Vote]) -> tuple[list[str], list[Vote]]:
-    """The places of one layer from its votes, and the votes that support them.
+class Group(NamedTuple):
+    """The votes of one layer, tier, place and kind: every file is `place` or lies inside it
+    (the place "" holds root files). Per-directory aggregates of per-file votes."""
+
+    layer: str
+    tier: int  # 1 strongest
+    place: str  # repo-relative dir or file
+    kind: str  # "dir" | "file" | "suffix" | "router" | "entity"
+    files: list[str]
+
+
+def _matching(place: str, groups: list[Group]) -> set[str]:
+    """The files of `groups` under the place pattern `place` (a `<name>` matches a segment).
+
+    A group whose own place matches has all its files matching (they lie inside it); a group
+    that can't hold the pattern's literal prefix has none; only the rest is checked per file.
+    """
+    regex = _pattern_regex(place)
+    literal = place.partition(NAME)[0]
+    out: set[str] = set()
+    for group in groups:
+        where = group.place
+        if where and regex.match(where):
+            out.update(group.files)
+        elif not where or where.startswith(literal) or literal.startswith(where + "/"):
+            out.update(f for f in group.files if regex.match(f))
+    return out
+
+
+def resolve_layer(groups: list[Group]) -> tuple[list[str], set[str]]:
+    """The places of one layer from its votes, and the files that support them.
 
     Only the strongest tier of vote counts; places are merged (nested ones into their
     ancestor, siblings into `<name>`), then places with under a tenth of the top place's
     files are dropped as noise.
     """
-    if not votes:
-        return [], []
-    best = min(v.tier for v in votes)
-    strong = [v for v in votes if v.tier == best]
+    if not groups:
+        return [], set()
+    best = min(g.tier for g in groups)
+    strong = [g for g in groups if g.tier == best]
     by_place: dict[str, list[str]] = {}
-    for v in strong:
-        by_place.setdefault(v.place, []).append(v.file)
+    for g in strong:
+        by_place.setdefault(g.place, []).extend(g.files)
     places = [p if p.endswith(_EXTS) else _refine(p, fs) for p, fs in by_place.items()]
     places = _collapse(_drop_nested(places))
-    files_of = {p: {v.file for v in strong if _pattern_regex(p).match(v.file)} for p in places}
+    files_of = {p: _matching(p, strong) for p in places}
     top = max(len(f) for f in files_of.values())
-    named = {v.place for v in strong if v.kind in ("file", "router") and v.layer == "routes"}
+    named = {g.place for g in strong if g.kind in ("file", "router") and g.layer == "routes"}
     kept = sorted(p for p in places if len(files_of[p]) * 10 >= top or p in named)
-    supporting = [v for v in strong if any(v.file in files_of[p] for p in kept)]
+    supporting: set[str] = set()
+    for p in kept:
+        supporting |= files_of[p]
     return kept, supporting
 
 
@@ -507,15 +695,18 @@ def file_case(stems: Iterable[str]) -> str | None:
 
 
 def _naming(
-    layer: str, places: list[str], votes: list[Vote], inflector: _Plural
+    layer: str, places: list[str], supporting: set[str], inflector: _Plural
 ) -> LayerNaming | None:
-    if not places or not votes:
+    if not places or not supporting:
         return None
     place = places[0]
     anchor = place.split("/" + NAME)[0]
-    files = sorted({v.file for v in votes if _inside(v.file, anchor)})[:NAMING_SAMPLE]
-    if not files:
-        files = sorted({v.file for v in votes})[:NAMING_SAMPLE]
+    inner = anchor + "/"
+    pool = list(supporting)
+    inside = list(compress(pool, map(str.startswith, pool, repeat(inner))))  # C loops
+    if anchor in supporting:
+        inside.append(anchor)
+    files = heapq.nsmallest(NAMING_SAMPLE, inside or supporting)  # sorted
     example = files[0]
     ext = split_path(example)[3]
     suffixes: Counter[str] = Counter()
@@ -557,22 +748,51 @@ def _feature_dir(directory: str) -> str:
     return directory.replace(NAME, "{name}") if NAME in directory else directory
 
 
-def _entity_votes(votes: list[Vote], source: list[str]) -> list[Vote]:
+# A reversed repositories name's `<ext>.<keyword><sep>` (see _REVERSED_NAMES)
+_REPOSITORY_HEAD = re.compile(
+    r"\0[^.\0]*\.(?:"
+    + "|".join(
+        f"{w[1:][::-1]}(?:{w[0].upper()}|{w[0]})"
+        for w in sorted(LAYER_SUFFIXES["repositories"], key=len, reverse=True)
+    )
+    + r")(?:[_.\-](?=[^\0])|(?<=[A-Z])(?=[a-z0-9]))"
+)
+
+
+def _entity_votes(groups: list[Group], by_dir: dict[str, list[str]]) -> list[Group]:
     """`CityRepository.java` next to `City.java`: City is an entity (a weak models vote)."""
     typed: set[str] = set()
-    for vote in votes:
-        if vote.layer == "repositories" and vote.kind == "suffix":
-            directory, _, name = vote.file.rpartition("/")
-            match = _SUFFIX_RE["repositories"].match(name.rpartition(".")[0])
-            if match:
-                typed.add(f"{directory}/{match.group('stem')}".lower())
+    regex = _SUFFIX_RE["repositories"]
+    for group in groups:
+        if group.layer == "repositories" and group.kind == "suffix":
+            place = group.place  # every file lies right in it
+            cut = len(place) + 1 if place else 0
+            names = "\0".join([f[cut:] for f in group.files])
+            if len(group.files) > 3 and names.isascii() and "\n" not in names:
+                # reversed, each name starts with `<ext>.<keyword><sep>`: drop it
+                stems, count = _REPOSITORY_HEAD.subn("\0", "\0" + names[::-1])
+                if count == len(group.files):
+                    stems = stems[::-1][:-1].replace("\0", f"\0{place}/")
+                    typed.update(f"{place}/{stems}".lower().split("\0"))
+                    continue
+            for file in group.files:
+                directory, _, name = file.rpartition("/")
+                match = regex.match(name.rpartition(".")[0])
+                if match:
+                    typed.add(f"{directory}/{match.group('stem')}".lower())
     if not typed:
         return []
-    return [
-        Vote("models", 8, path.rpartition("/")[0], "entity", path)
-        for path in source
-        if path.rpartition(".")[0].lower() in typed
-    ]
+    typed_dirs = {t.rpartition("/")[0] for t in typed}
+    out = []
+    for directory, paths in by_dir.items():
+        if directory.lower() in typed_dirs:
+            lowered = "\0".join(paths).lower().split("\0")
+            hits = [
+                p for p, low in zip(paths, lowered, strict=True) if low.rpartition(".")[0] in typed
+            ]
+            if hits:
+                out.append(Group("models", 8, directory, "entity", hits))
+    return out
 
 
 class _Plural:
@@ -591,7 +811,7 @@ def analyze_conventions(
     files: list[str],
     language: str | None,
     code_root: str,
-    languages_of: dict[str, str],
+    files_by_dir: dict[str, list[str]],
     *,
     routes_fallback: str,
     routes_files: list[str],
@@ -599,24 +819,46 @@ def analyze_conventions(
     migration_dirs: list[str],
     entrypoint: str | None,
     neutral: frozenset[str] = frozenset(),
+    increasing: bool = False,
 ) -> LayerResult:
-    """Layout, naming and tests of one service from its (repo-relative) files."""
-    source = [f for f in files if languages_of.get(f) == language and not f.endswith(".blade.php")]
+    """Layout, naming and tests of one service from its (repo-relative) files of `language`,
+    `files_by_dir` being the same files by directory (see by_directory); `increasing` vouches
+    the files are sorted without duplicates."""
+    source = files
+    by_dir = files_by_dir
+    if language == "php" and any(f.endswith(".blade.php") for f in files):
+        source = [f for f in files if not f.endswith(".blade.php")]  # templates
+        by_dir = by_directory(source)
     cut = len(code_root) + 1 if code_root else 0  # test folders count inside the service only
-    tests = [f for f in source if is_test_file(f[cut:], language)]
-    test_set = set(tests)
-    votes: list[Vote] = []
-    infos: dict[str, DirInfo] = {}
+    test_names = _test_names(source, language)
+    dir_tests = language != "go"
+    jvm = language in ("java", "kotlin")
+    test_set: set[str] = set()
+    code_dirs: set[str] = set()
+    groups: dict[tuple[str, int, str, str], list[str]] = {}
     migration_prefixes = tuple(d + "/" for d in migration_dirs)
-    for path in source:
-        if path in test_set or (migration_prefixes and path.startswith(migration_prefixes)):
+    for directory, paths in by_dir.items():
+        rel = directory[cut:]
+        if dir_tests and _test_dir(rel, jvm):
+            test_set.update(paths)
             continue
-        directory = path.rpartition("/")[0]
-        info = infos.get(directory)
-        if info is None:
-            info = infos[directory] = dir_info(directory, code_root, neutral)
-        votes.extend(votes_for(path, info))
-    votes.extend(_entity_votes(votes, source))
+        if test_names:
+            code = [p for p in paths if p not in test_names]
+            if len(code) < len(paths):
+                test_set.update(p for p in paths if p in test_names)
+            if not code:
+                continue
+        else:
+            code = paths
+        code_dirs.add(rel)
+        if migration_prefixes and (directory + "/" if directory else "").startswith(
+            migration_prefixes
+        ):
+            continue
+        _votes_in(directory, code, dir_info(directory, code_root, neutral), groups)
+    tests = list(compress(source, map(test_set.__contains__, source))) if test_set else []
+    votes = [Group(*key, files) for key, files in groups.items()]
+    votes.extend(_entity_votes(votes, by_dir))
     layout = Layout()
     naming = Naming()
     inflector = _Plural()
@@ -628,8 +870,8 @@ def analyze_conventions(
         setattr(layout, layer, places)
         setattr(naming, layer, _naming(layer, places, supporting, inflector))
         if supporting:
-            evidence[f"layout.{layer}"] = min(v.file for v in supporting)
-            voted.update(v.file for v in supporting)
+            evidence[f"layout.{layer}"] = min(supporting)
+            voted |= supporting
     if not layout.handlers and layout.routes and any(NAME in r for r in layout.routes):
         # route files in every feature package (app/domain/<name>/route.go): the handlers
         # live in those packages
@@ -661,9 +903,12 @@ def analyze_conventions(
             layout.routes = list(layout.handlers)
             naming.routes = naming.handlers
     layout.migrations = sorted(migration_dirs)
-    sample = sorted(voted)[:NAMING_SAMPLE] or [f for f in source if f not in test_set]
+    if increasing:  # the voted files in order: the first of them are the smallest
+        sample = list(islice(compress(source, map(voted.__contains__, source)), NAMING_SAMPLE))
+    else:
+        sample = heapq.nsmallest(NAMING_SAMPLE, voted)
+    sample = sample or [f for f in source if f not in test_set]
     naming.file_case = file_case(split_path(f)[2] for f in sample[:NAMING_SAMPLE])
-    code_dirs = {f[cut:].rpartition("/")[0] for f in source if f not in test_set}
     test_fact, test_dirs, test_naming = _tests([t[cut:] for t in tests], language, code_dirs)
     if code_root:
         test_fact, test_dirs, test_naming = _under(code_root, test_fact, test_dirs, test_naming)
@@ -715,29 +960,37 @@ def _tests(
     roots: Counter[str] = Counter()
     colocated = 0
     separate_unit = 0
-    for path in tests:
-        directory, name, _, _ = split_path(path)
-        if name in ("conftest.py", "__init__.py"):
+    for directory, paths in by_directory(tests).items():
+        cut = len(directory) + 1 if directory else 0
+        names = [p[cut:] for p in paths]
+        names = [n for n in names if n not in ("conftest.py", "__init__.py")]
+        if not names:
             continue
         segs = directory.split("/") if directory else []
         idx = next((i for i, s in enumerate(segs) if s.lower() in TEST_DIRS), None)
         if idx is not None and language == "go" and directory in code_dirs:
             idx = None  # a Go test next to its package's code is colocated, even in test/
         if idx is None:
-            if name == "tests.py" or (language == "python" and not directory.strip(".")):
-                roots[path] += 1
-                separate_unit += 1
-            else:
-                colocated += 1
+            if language == "python" and not directory.strip("."):
+                for name in names:
+                    roots[f"{directory}/{name}" if directory else name] += 1
+                separate_unit += len(names)
+                continue
+            for name in names:
+                if name == "tests.py":
+                    roots[f"{directory}/{name}" if directory else name] += 1
+                    separate_unit += 1
+                else:
+                    colocated += 1
             continue
         root = "/".join(segs[: idx + 1])
         if root.endswith("src/test") and language in ("java", "kotlin"):
             nxt = segs[idx + 1] if len(segs) > idx + 1 else None
             if nxt in ("java", "kotlin"):
                 root = f"{root}/{nxt}"
-        roots[root] += 1
-        if "e2e" not in name and "e2e" not in directory.split("/"):
-            separate_unit += 1
+        roots[root] += len(names)
+        if "e2e" not in directory.split("/"):
+            separate_unit += sum(1 for name in names if "e2e" not in name)
     dirs = _test_roots(roots, tests)
     if not roots:
         layout = "colocated"

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import compress, pairwise, repeat
+from operator import eq
 from pathlib import Path
 
 from backend_planner.workspace.imports import confirm
-from backend_planner.workspace.index import LANGUAGE_EXT, FileIndex, is_within, split_path
+from backend_planner.workspace.index import (
+    LANGUAGE_EXT,
+    FileIndex,
+    entries_matching,
+    is_within,
+    split_path,
+)
 from backend_planner.workspace.manifests import (
     ECOSYSTEM_LANGUAGE,
+    MANIFEST_NAMES,
     Manifest,
     manifest_kind,
     parse_manifest,
@@ -19,6 +29,9 @@ from backend_planner.workspace.manifests import (
     project_dir_of,
 )
 from backend_planner.workspace.rules import CATEGORIES, Rules, Tech
+
+# Names that may be manifests besides MANIFEST_NAMES (requirements files)
+_TXT_IN = re.compile(r"\.(?:txt|in)(?=\0|\Z)")
 
 BACKEND_LANGUAGES = frozenset({"go", "python", "java", "kotlin", "ruby", "php", "rust"})
 
@@ -30,12 +43,27 @@ class Project:
     dir: str
     manifests: list[Manifest] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    file_set: set[str] = field(default_factory=set)
+    # the language of each file (None for other files), in the order of `files`
+    file_langs: list[str | None] = field(default_factory=list)
     language_counts: Counter[str] = field(default_factory=Counter)
     techs: dict[str, list[str]] = field(default_factory=dict)
     evidence: dict[str, str] = field(default_factory=dict)
     language: str | None = None
     languages: list[str] = field(default_factory=list)
+
+    @property
+    def file_set(self) -> set[str]:
+        """`files` as a set, made on first use."""
+        cached: set[str] | None = self.__dict__.get("_file_set")
+        if cached is None or len(cached) != len(self.files):
+            cached = self.__dict__["_file_set"] = set(self.files)
+        return cached
+
+    def files_of(self, language: str | None) -> list[str]:
+        """The project's files of `language` (None: files of no language), in order."""
+        if len(self.file_langs) != len(self.files):
+            raise ValueError("file_langs out of step with files")
+        return list(compress(self.files, map(eq, self.file_langs, repeat(language))))  # C loops
 
     @property
     def ecosystems(self) -> set[str]:
@@ -73,17 +101,20 @@ def compiled_glob(glob: str) -> re.Pattern[str]:
 def find_projects(index: FileIndex, root: Path) -> list[Project]:
     """Every project of the workspace with the files it owns (nested projects own theirs)."""
     projects: dict[str, Project] = {}
-    for name, paths in index.by_name.items():
+    known = index.names()
+    names = [n for n in MANIFEST_NAMES if n in known]
+    names += entries_matching("\0".join(known), _TXT_IN, "\0")
+    for name in names:
         if manifest_kind(name) is None and not name.endswith((".txt", ".in")):
             continue
-        for path in paths:
+        for path in index.named(name):
             manifest = parse_manifest(root, path)
             if manifest is None:
                 continue
             directory = project_dir_of(path)
             projects.setdefault(directory, Project(directory)).manifests.append(manifest)
     go_module_dirs = [d for d, p in projects.items() if "go" in p.ecosystems]
-    for path in index.by_name.get("main.go", []):
+    for path in index.named("main.go"):
         directory = path.rpartition("/")[0] or "."
         if not any(is_within(directory, d) for d in go_module_dirs) and directory not in projects:
             projects[directory] = Project(directory)
@@ -92,20 +123,50 @@ def find_projects(index: FileIndex, root: Path) -> list[Project]:
     owner: dict[str, str | None] = {}
 
     def owner_of(directory: str) -> str | None:
-        key = directory or "."
-        if key in owner:
-            return owner[key]
-        if key in projects:
-            found: str | None = key
-        elif directory:
-            found = owner_of(directory.rpartition("/")[0])
-        else:
-            found = None
-        owner[key] = found
+        # A loop, not recursion: a closure that calls itself is a reference cycle, which
+        # would keep every project's file list alive until the next gc pass.
+        visited: list[str] = []
+        while True:
+            key = directory or "."
+            if key in owner:
+                found = owner[key]
+                break
+            visited.append(key)
+            if key in projects:
+                found = key
+                break
+            if not directory:
+                found = None
+                break
+            directory = directory.rpartition("/")[0]
+        for key in visited:
+            owner[key] = found
         return found
 
     if len(projects) == 1 and "." in projects:  # the common case: one project owns all
         projects["."].files = list(index.files)
+        projects["."].file_langs = list(index.langs)
+    elif index.is_sorted():
+        # Sorted paths: a folder's files are one slice, found by bisection; deeper projects
+        # take theirs from the slices of their ancestors.
+        files = index.files
+        owners: list[str | None] = [None] * len(files)
+        if "." in projects:
+            owners = ["."] * len(files)
+        bounds = {0, len(files)}
+        for directory in sorted(projects, key=lambda d: d.count("/")):
+            if directory == ".":
+                continue
+            lo = bisect_left(files, directory + "/")
+            hi = bisect_left(files, directory + "0", lo)  # "0" follows "/"
+            owners[lo:hi] = [directory] * (hi - lo)
+            bounds.update((lo, hi))
+        edges = sorted(bounds)
+        for lo, hi in pairwise(edges):
+            found = owners[lo] if lo < hi else None
+            if found is not None:
+                projects[found].files.extend(files[lo:hi])
+                projects[found].file_langs.extend(index.langs[lo:hi])
     else:
         lists = {d: p.files for d, p in projects.items()}
         cached = owner.get
@@ -116,12 +177,12 @@ def find_projects(index: FileIndex, root: Path) -> list[Project]:
                 project_dir = owner_of(directory)
             if project_dir is not None:
                 lists[project_dir].append(path)
-    language = index.language
     for project in projects.values():
-        counts = Counter(map(language.get, project.files))  # one C-level pass
+        if len(project.file_langs) != len(project.files):
+            project.file_langs = list(map(index.language.get, project.files))  # one C pass
+        counts = Counter(project.file_langs)
         project.language_counts = Counter({k: v for k, v in counts.items() if k is not None})
     for project in projects.values():
-        project.file_set = set(project.files)
         project.manifests.sort(key=lambda m: m.path)
         _assign_languages(project)
     return [projects[d] for d in sorted(projects)]
@@ -171,10 +232,11 @@ def _files_evidence(globs: tuple[str, ...], project: Project, index: FileIndex) 
         last = glob.rpartition("/")[2]
         pattern = compiled_glob(glob)
         if "*" not in last and "?" not in last:
-            candidates = [p for p in index.by_name.get(last, []) if is_within(p, project.dir)]
+            candidates = [p for p in index.named(last) if is_within(p, project.dir)]
         else:
             suffix = last.rpartition("*")[2]
-            candidates = [p for p in project.files if p.endswith(suffix)]
+            files = project.files
+            candidates = list(compress(files, map(str.endswith, files, repeat(suffix))))
         for path in sorted(candidates):
             if path in project.file_set and pattern.fullmatch(project.rel(path)):
                 return path

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import KeysView
 from dataclasses import dataclass, field
+from itertools import islice
 
 # extension -> programming language of application code
 LANGUAGE_EXT: dict[str, str] = {
@@ -24,6 +26,16 @@ LANGUAGE_EXT: dict[str, str] = {
     ".php": "php",
     ".rs": "rust",
 }
+
+
+def _case_variants(text: str) -> list[str]:
+    out = [""]
+    for char in text:
+        out = [o + c for o in out for c in {char.lower(), char.upper()}]
+    return out
+
+
+_ANY_CASE_EXT = {v: lang for ext, lang in LANGUAGE_EXT.items() for v in _case_variants(ext)}
 
 
 def split_path(rel_path: str) -> tuple[str, str, str, str]:
@@ -66,29 +78,86 @@ class FileIndex:
     """The workspace's files by name and language, plus global language counts."""
 
     files: list[str]
-    by_name: dict[str, list[str]] = field(default_factory=dict)
-    language: dict[str, str] = field(default_factory=dict)
+    last: dict[str, str] = field(default_factory=dict)  # file name -> its last path
+    dups: dict[str, list[str]] = field(default_factory=dict)  # name -> paths, if several
     language_counts: Counter[str] = field(default_factory=Counter)
+    langs: list[str | None] = field(default_factory=list)  # per file, in order
+    increasing: bool = False  # known to be strictly increasing (sorted, no duplicate)
+
+    @property
+    def language(self) -> dict[str, str]:
+        """Path -> language of the files written in one, made on first use."""
+        cached: dict[str, str] | None = self.__dict__.get("_language")
+        if cached is None:
+            cached = {p: lang for p, lang in zip(self.files, self.langs, strict=True) if lang}
+            self.__dict__["_language"] = cached
+        return cached
 
     @classmethod
-    def build(cls, files: list[str]) -> FileIndex:
-        by_name: dict[str, list[str]] = {}
-        language: dict[str, str] = {}
-        ext_language = LANGUAGE_EXT
-        for path in files:
-            name = path.rpartition("/")[2]
-            entry = by_name.get(name)
-            if entry is None:
-                by_name[name] = [path]
-            else:
-                entry.append(path)
-            dot = name.rfind(".")
-            if dot > 0:
-                lang = ext_language.get(name[dot:].lower())
-                if lang is not None:
-                    language[path] = lang
-        return cls(files, by_name, language, Counter(language.values()))
+    def build(cls, files: list[str], *, increasing: bool = False) -> FileIndex:
+        """The index of `files`; `increasing` vouches they are sorted without duplicates."""
+        # One C-level pass per step: name -> last path, then the (rarer) repeated names.
+        names = [p.rpartition("/")[2] for p in files]
+        last = dict(zip(names, files, strict=True))
+        dups: dict[str, list[str]] = {}
+        if len(last) != len(files):
+            at = {n: i for i, n in enumerate(names)}  # name -> position of its last path
+            for i in [i for i, n in enumerate(names) if at[n] != i]:
+                entry = dups.get(names[i])
+                if entry is None:
+                    dups[names[i]] = [files[i]]
+                else:
+                    entry.append(files[i])
+            for name, paths in dups.items():
+                paths.append(last[name])
+        # The text after a path's last dot, looked up in every letter case (a dot in a folder
+        # name leaves a "/" in it: no match); a name that *is* an extension (`.go`) has none.
+        ext_language = _ANY_CASE_EXT.get
+        langs = [ext_language(path[path.rfind(".") :]) for path in files]
+        if not "".join(files).isascii():  # str.lower() maps a few other letters to ASCII
+            langs = [_language_of(path) for path in files]
+        hidden = _ANY_CASE_EXT.keys() & last.keys()
+        if hidden:
+            drop = {path for name in hidden for path in dups.get(name, (last[name],))}
+            langs = [None if p in drop else lang for p, lang in zip(files, langs, strict=True)]
+        index = cls(files, last, dups, Counter(), langs, increasing)
+        if increasing or len(set(files)) == len(files):
+            index.language_counts = Counter(filter(None, langs))
+        else:  # each file once
+            index.language_counts = Counter(index.language.values())
+        return index
+
+    def is_sorted(self) -> bool:
+        """Whether the paths are in (strictly increasing) sorted order, as scan returns them."""
+        if not self.increasing:
+            files = self.files
+            self.increasing = all(map(str.__lt__, files, islice(files, 1, None)))
+        return self.increasing
+
+    def named(self, name: str) -> list[str]:
+        """The paths of the files called `name`, in order."""
+        paths = self.dups.get(name)
+        if paths is not None:
+            return paths
+        path = self.last.get(name)
+        return [] if path is None else [path]
+
+    def names(self) -> KeysView[str]:
+        """Every file name, in order of first appearance."""
+        return self.last.keys()
+
+    @property
+    def by_name(self) -> dict[str, list[str]]:
+        """File name -> its paths, in order (made on use: `named` needs no such dict)."""
+        return {name: self.named(name) for name in self.last}
 
     def has(self, path: str) -> bool:
         """Whether the workspace has this repo-relative file."""
-        return path in self.by_name.get(path.rpartition("/")[2], ())
+        name = path.rpartition("/")[2]
+        return self.last.get(name) == path or path in self.dups.get(name, ())
+
+
+def _language_of(path: str) -> str | None:
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return LANGUAGE_EXT.get(name[dot:].lower()) if dot > 0 else None

@@ -284,6 +284,9 @@ _SIMPLE: dict[str, tuple[str, Callable[[str], set[str]]]] = {
     "Cargo.toml": ("cargo", parse_cargo),
 }
 
+# Every fixed manifest name, in a stable order (requirements files are matched by pattern).
+MANIFEST_NAMES = (*_SIMPLE, "package.json")
+
 _REQUIREMENTS = re.compile(r"^requirements[\w.\-]*\.(?:txt|in)$")
 
 

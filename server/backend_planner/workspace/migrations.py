@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from backend_planner.workspace.index import entries_matching
 from backend_planner.workspace.manifests import read_text
 from backend_planner.workspace.profile import Migrations, Service
 from backend_planner.workspace.rules import Rules, Tech
 
 # Only paths with one of these (or .sql files) can be migrations: the regexes see no other.
 _CANDIDATE = re.compile(r"igrat|IGRAT|versions/|changelog|liquibase|db/|\.sql(?=\n|$)")
+_CANDIDATE_WORDS = ("igrat", "IGRAT", "versions/", "changelog", "liquibase", "db/", ".sql\n")
 
 SAMPLE_SLUG = "example"
 
@@ -39,8 +39,21 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 
 def candidates(files: list[str], rel: int) -> list[str]:
-    """Files (made relative by dropping `rel` chars) that may be migrations."""
-    return [line[rel:] for line in entries_matching("\n".join(files), _CANDIDATE, "\n")]
+    """Files (made relative by dropping `rel` chars) that may be migrations, in order.
+
+    The paths holding one of `_CANDIDATE`'s words, found by plain substring search on the
+    joined paths (several times faster than the regex's scan)."""
+    text = "\n".join(files) + "\n"
+    ends: dict[int, int] = {}  # start -> end of each candidate line
+    for word in _CANDIDATE_WORDS:
+        at = text.find(word)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            end = ends.get(start)
+            if end is None:
+                end = ends[start] = text.find("\n", at + len(word.rstrip("\n")))
+            at = text.find(word, end)
+    return [text[start + rel : ends[start]] for start in sorted(ends)]
 
 
 def locate(tech: Tech, rel_files: list[str]) -> Located | None:
@@ -50,20 +63,16 @@ def locate(tech: Tech, rel_files: list[str]) -> Located | None:
     regex = _regex(tech.path_regex)
     by_dir: Counter[str] = Counter()
     matched: list[tuple[str, str]] = []
-    for path in rel_files:
-        match = regex.search(path)
-        if match:
-            directory = match.group("dir").rstrip("/")
-            by_dir[directory] += 1
-            matched.append((directory, path))
+    for match in filter(None, map(regex.search, rel_files)):  # C loops over the misses
+        directory = match.group("dir").rstrip("/")
+        by_dir[directory] += 1
+        matched.append((directory, match.string))
     if (not by_dir or tech.multi_dir) and tech.marker_regex:
         marker = _regex(tech.marker_regex)
-        for path in rel_files:
-            match = marker.search(path)
-            if match:
-                base = match.group("dir").rstrip("/")
-                sub = tech.marker_subdir or ""
-                by_dir[f"{base}/{sub}".strip("/")] += 0
+        for match in filter(None, map(marker.search, rel_files)):
+            base = match.group("dir").rstrip("/")
+            sub = tech.marker_subdir or ""
+            by_dir[f"{base}/{sub}".strip("/")] += 0
     if not by_dir:
         return None
     ranked = sorted(by_dir, key=lambda d: (-by_dir[d], d))
@@ -101,12 +110,10 @@ def _names(files: tuple[str, ...]) -> list[str]:
 def _max_seq(names: list[str], regex: str) -> tuple[int, int]:
     """(largest sequence number, its digit width) among names matching regex group 1."""
     best, width = 0, 0
-    for name in names:
-        match = re.match(regex, name)
-        if match:
-            value = int(match.group(1))
-            if value >= best:
-                best, width = value, len(match.group(1))
+    for match in filter(None, map(_regex(regex).match, names)):
+        value = int(match.group(1))
+        if value >= best:
+            best, width = value, len(match.group(1))
     return best, width
 
 
@@ -326,9 +333,12 @@ def build_migrations(
     return migrations, files
 
 
+_LEADING_DIGITS = re.compile(r"\D{0,8}?(\d+)")
+
+
 def _order(name: str) -> tuple[int, str]:
     """Sequence/timestamp order of a migration name (leading digits, then the name)."""
-    digits = re.match(r"\D{0,8}?(\d+)", name)
+    digits = _LEADING_DIGITS.match(name)
     return (int(digits.group(1)) if digits else -1, name)
 
 
@@ -339,6 +349,7 @@ def _latest(files: tuple[str, ...], dirs: list[str]) -> list[str]:
         base = directory + "/"
         inside = [f for f in files if f.startswith(base)]
         if inside:
-            newest = max(_order(f[len(base) :])[0] for f in inside)
-            out += sorted(f for f in inside if _order(f[len(base) :])[0] == newest)
+            orders = [_order(f[len(base) :])[0] for f in inside]
+            newest = max(orders)
+            out += sorted(f for f, order in zip(inside, orders, strict=True) if order == newest)
     return sorted(out)

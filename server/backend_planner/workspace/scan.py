@@ -12,6 +12,8 @@ import os
 import shutil
 import subprocess
 from functools import cache
+from itertools import islice, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,13 +123,24 @@ def git_files(root: Path) -> list[str] | None:
     if result.returncode != 0:
         log.debug("git ls-files failed in %s: %s", root, result.stderr.decode(errors="replace"))
         return None
-    paths = set(result.stdout.decode("utf-8", errors="surrogateescape").split("\0"))
-    paths.discard("")
+    paths = result.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+    if paths and paths[-1] == "":
+        paths.pop()
+    # git lists the index sorted and untracked files after it: sorting is a merge of two
+    # runs; a set (the duplicates of conflicted entries) only when not strictly increasing.
+    paths.sort()  # a merge of two runs; then duplicates are neighbours
+    if not _increasing(paths):
+        paths = sorted(set(paths))
     # Check each directory once, not each path: there are far fewer of them.
-    skipped = {d for d in {p.rpartition("/")[0] for p in paths} if _skipped_dir(d)}
+    dirs = set(map(itemgetter(0), map(str.rpartition, paths, repeat("/"))))
+    skipped = {d for d in dirs if _skipped_dir(d)}
     if skipped:
-        paths = {p for p in paths if p.rpartition("/")[0] not in skipped}
-    return sorted(paths)
+        paths = [p for p in paths if p.rpartition("/")[0] not in skipped]
+    return paths
+
+
+def _increasing(paths: list[str]) -> bool:
+    return all(map(str.__lt__, paths, islice(paths, 1, None)))
 
 
 def _skipped_dir(directory: str) -> bool:
