@@ -694,8 +694,54 @@ def file_case(stems: Iterable[str]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+# Files that say little about how a layer's files are named: never learnt from or shown.
+_NAMING_NOISE = frozenset(
+    {
+        "__init__",
+        "package-info",
+        "index",
+        "mod",
+        "errors",
+        "error",
+        "base",
+        "types",
+        "constants",
+        "utils",
+        "helpers",
+        "doc",
+        "module-info",
+    }
+)
+# A trailing word of a file stem: `AccountResource` → Resource, `user_schema` → _schema.
+_TRAILING_WORD = re.compile(
+    r"(?:(?<=[a-z0-9])(?P<camel>[A-Z][a-z0-9]+)|(?P<sep>[_.\-])(?P<word>[a-z0-9]+))$"
+)
+
+
+def _learnt_suffix(stems: list[str]) -> str | None:
+    """A trailing word most of a layer's file stems share (at least 3 files and 60 %), so a
+    repo's own convention (`*Resource.java`, `*_schema.py`) is kept when no layer keyword is."""
+    words: Counter[str] = Counter()
+    counted = 0
+    for stem in stems:
+        if stem.lower() in _NAMING_NOISE:
+            continue
+        counted += 1
+        match = _TRAILING_WORD.search(stem)
+        if match and match.start() > 0:
+            words[match.group("camel") or match.group("sep") + match.group("word")] += 1
+    if not words:
+        return None
+    word, count = words.most_common(1)[0]
+    return word if count >= 3 and count * 5 >= counted * 3 else None
+
+
 def _naming(
-    layer: str, places: list[str], supporting: set[str], inflector: _Plural
+    layer: str,
+    places: list[str],
+    supporting: set[str],
+    inflector: _Plural,
+    by_dir: dict[str, list[str]] | None = None,
 ) -> LayerNaming | None:
     if not places or not supporting:
         return None
@@ -703,6 +749,18 @@ def _naming(
     anchor = place.split("/" + NAME)[0]
     inner = anchor + "/"
     pool = list(supporting)
+    if by_dir is not None and len(places) == 1 and NAME not in place and place in by_dir:
+        # The layer's one directory: learn from its other files of the same kind too, not
+        # only the ones whose names gave a vote (`domain/Label.java` beside
+        # `AbstractAuditingEntity.java`), leaving out files named for another layer.
+        kinds = {split_path(f)[3] for f in supporting}
+        pool += [
+            f
+            for f in by_dir[place]
+            if split_path(f)[3] in kinds
+            and f not in supporting
+            and _ANY_SUFFIX.match(split_path(f)[2]) is None
+        ]
     inside = list(compress(pool, map(str.startswith, pool, repeat(inner))))  # C loops
     if anchor in supporting:
         inside.append(anchor)
@@ -723,6 +781,14 @@ def _naming(
             suffixes[fext] += 1
             stems.append(fstem)
     suffix = suffixes.most_common(1)[0][0] if suffixes else ext
+    if suffix == ext and stems:
+        learnt = _learnt_suffix(stems)
+        if learnt is not None:
+            suffix = learnt + ext
+            stems = [s.removesuffix(learnt) for s in stems if s.endswith(learnt)]
+    shown = [f for f in files if split_path(f)[2].lower() not in _NAMING_NOISE]
+    if not suffix.startswith("="):
+        example = next((f for f in shown if f.endswith(suffix)), shown[0] if shown else example)
     directory = place if not place.endswith(_EXTS) else place.rpartition("/")[0]
     if suffix.startswith("="):
         fixed = suffix[1:]
@@ -868,7 +934,7 @@ def analyze_conventions(
         layer_votes = [v for v in votes if v.layer == layer]
         places, supporting = resolve_layer(layer_votes)
         setattr(layout, layer, places)
-        setattr(naming, layer, _naming(layer, places, supporting, inflector))
+        setattr(naming, layer, _naming(layer, places, supporting, inflector, by_dir))
         if supporting:
             evidence[f"layout.{layer}"] = min(supporting)
             voted |= supporting
