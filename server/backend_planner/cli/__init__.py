@@ -18,7 +18,7 @@ EXIT_USAGE_OR_INPUT = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from backend_planner.cli import analyze, plan, tasks
+    from backend_planner.cli import analyze, lsp, plan, tasks
 
     parser = argparse.ArgumentParser(
         prog="backend-planner",
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (analyze, plan, tasks):
+    for module in (analyze, lsp, plan, tasks):
         module.register(subparsers)
     return parser
 

@@ -1,0 +1,89 @@
+"""Plan documents: `workspace/textDocumentContent` for `backend-plan:/<id>.md` (architecture,
+task tree, criteria, validator result), `.json` (the exact payload that is pushed) and
+`.tree.md` (the task tree with live statuses); opened with `window/showDocument`."""
+
+from __future__ import annotations
+
+import json
+
+from lsprotocol import types
+
+from backend_planner.lsp.server import SCHEME, PlannerServer, plan_uri, uri_path
+from backend_planner.lsp.store import PlanRecord
+
+
+def plan_payload(record: PlanRecord) -> str:
+    """The plan as pushed (the same JSON `backend-planner plan --json` prints)."""
+    return json.dumps(record.plan.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def tree_text(ls: PlannerServer, record: PlanRecord) -> str:
+    from backend_planner.planning import render_tree
+
+    ids = record.pushed.ids() if record.pushed else {}
+    statuses = dict(record.pushed.statuses()) if record.pushed else {}
+    cached = ls.statuses.get(record.id)
+    if cached:
+        statuses.update(cached[1])
+    return render_tree(record.plan, ids, statuses)
+
+
+def markdown(ls: PlannerServer, record: PlanRecord) -> str:
+    from backend_planner.planning import render_markdown, validate_plan
+
+    head = []
+    if record.stale:
+        head.append("> **Stale**: the TODO this plan was made from has changed; run “Re-plan”.\n")
+    if record.path:
+        head.append(f"Planned from `{record.path}` line {record.line + 1}.\n")
+    problems = validate_plan(record.plan)
+    check = (
+        "Validator: the plan follows the planner skill's rules.\n"
+        if not problems
+        else "Validator problems:\n\n" + "".join(f"- {p}\n" for p in problems)
+    )
+    pushed = ""
+    if record.pushed:
+        pushed = f"\n## Pushed to {record.pushed.backend}\n\n```\n{tree_text(ls, record)}```\n"
+    return (
+        "\n".join(head)
+        + "\n"
+        + render_markdown(record.plan)
+        + "\n## Validation\n\n"
+        + (check + pushed)
+    )
+
+
+def content(ls: PlannerServer, uri: str) -> str:
+    name = uri_path(uri).lstrip("/")
+    record_id, _, view = name.partition(".")
+    record = ls.store.get(record_id)
+    if record is None:
+        return f"No plan {record_id!r} (it may have been replaced by a re-plan).\n"
+    if view == "json":
+        return plan_payload(record)
+    if view == "tree.md":
+        return tree_text(ls, record)
+    return markdown(ls, record)
+
+
+async def show(ls: PlannerServer, record_id: str, view: str = "md") -> bool:
+    """Ask the client to open a plan document; False when it can't."""
+    window = ls.client_capabilities.window
+    if not (window and window.show_document and window.show_document.support):
+        return False
+    result = await ls.window_show_document_async(
+        types.ShowDocumentParams(uri=plan_uri(record_id, view), take_focus=True)
+    )
+    return bool(result and result.success)
+
+
+def register(server: PlannerServer) -> None:
+    @server.feature(types.WORKSPACE_TEXT_DOCUMENT_CONTENT)
+    @server.guard("plan documents")
+    def text_document_content(
+        ls: PlannerServer, params: types.TextDocumentContentParams
+    ) -> types.TextDocumentContentResult:
+        if not params.uri.startswith(f"{SCHEME}:"):
+            return types.TextDocumentContentResult(text="")
+        return types.TextDocumentContentResult(text=content(ls, params.uri))
