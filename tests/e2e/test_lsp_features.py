@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from lsp_support import lsp_fixture, uri
+from lsp_support import lsp_fixture, start, stop, uri
 from lsprotocol import types
 
 from backend_planner.tasks.client import BackendTarget, TaskBackendClient
@@ -287,3 +288,47 @@ async def test_bad_documents_never_kill_the_server(lsp: Any, tmp_path: Path) -> 
     await session.message(lambda m: "nowhere.go is not open" in m, types.MessageType.Error)
     go = session.open(root / GO_FILE, "go")
     assert titles(await session.actions(go, TODO_LINE)) == ["Plan this backend feature"]
+
+
+async def test_linked_todo_in_a_fresh_clone_hovers_the_live_tree(lsp: Any, tmp_path: Path) -> None:
+    """The link in the comment is all a teammate's checkout has: no plan, same backend."""
+    db = tmp_path / "team-tasks.db"
+    serve = [sys.executable, "-m", "backend_planner", "tasks", "serve", "--db", f"sqlite:///{db}"]
+    options = {"backend": {"command": serve}, "projectId": "team", "statusCacheSeconds": 0}
+    session, doc, _plan = await planned(lsp, tmp_path, options)
+    pushed = await session.run(
+        action(await session.actions(doc, TODO_LINE), "Push plan to task backend")
+    )
+    task_id = pushed["taskId"]
+    lines = (tmp_path / "go-gin-shop" / GO_FILE).read_text().splitlines()
+    lines[TODO_LINE] = lines[TODO_LINE].replace("TODO:", f"TODO(task:{task_id}):")
+    linked_text = "\n".join(lines) + "\n"
+    investigating = pushed["ids"]["1.1"]  # the investigation parent's first sub-task
+    async with TaskBackendClient(BackendTarget(command=serve)) as backend:
+        await backend.call(
+            "update_task_status", {"task_id": investigating, "status": "in_progress"}
+        )
+
+    # Another checkout: its own (empty) data dir, so no plan; only the TODO's link.
+    teammate = await start(tmp_path / "teammate-data")
+    try:
+        await teammate.initialize([tmp_path / "go-gin-shop"], options)
+        doc2 = teammate.open(tmp_path / "go-gin-shop" / GO_FILE, "go", linked_text)
+        first = await teammate.hover(doc2, TODO_LINE)
+        assert first is not None and "reading its tree" in first.contents.value
+        await teammate.until(
+            lambda: any(
+                f"read the tree of linked task {task_id}" in m.message
+                for m in teammate.client.log_messages
+            ),
+            "the linked task's tree to be read",
+        )
+        live = await teammate.hover(doc2, TODO_LINE)
+        assert live is not None
+        text = live.contents.value
+        assert f"[in_progress · {investigating}]" in text  # the live status, not the plan's
+        assert f"[in_progress · {task_id}]" in text  # the parent follows its sub-tasks
+        review = next(line for line in text.splitlines() if "QA: Validate" in line)
+        assert "[pending ·" in review and f"(after {task_id})" in review  # waits for the parent
+    finally:
+        await stop(teammate)

@@ -31,6 +31,27 @@ def hover_text(ls: PlannerServer, record: PlanRecord) -> str:
     return "\n".join(lines)
 
 
+def linked_hover_text(ls: PlannerServer, task_id: str) -> str:
+    """A linked TODO with no plan here (e.g. a fresh clone): the task tree as the backend has
+    it, read in the background; the first hover says it is being read."""
+    cached = ls.linked_trees.get(task_id)
+    if cached is None or time.monotonic() - cached[0] >= ls.settings.status_cache_seconds:
+        ls.spawn(push.read_linked_tree(ls, task_id), "linked task tree")
+    if cached is None:
+        return f"Linked to task `{task_id}`: reading its tree from the task backend…"
+    age = time.monotonic() - cached[0]
+    return "\n".join(
+        [
+            f"**Linked to task** `{task_id}` (no plan for it in this workspace); "
+            f"from the task backend {age:.0f} s ago.",
+            "",
+            "```",
+            cached[1],
+            "```",
+        ]
+    )
+
+
 def register(server: PlannerServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     @server.guard("hover")
@@ -41,7 +62,7 @@ def register(server: PlannerServer) -> None:
             return None
         if record is None:
             if todo.task_id:
-                value = f"Linked to task `{todo.task_id}` (no plan for it in this workspace)."
+                value = linked_hover_text(ls, todo.task_id)
             else:
                 value = "Backend feature request: use the code action “Plan this backend feature”."
         else:

@@ -69,3 +69,63 @@ async def refresh_statuses(ls: PlannerServer, record_id: str) -> None:
         log.warning("can't read the statuses of plan %s: %s", record_id, exc)
     finally:
         ls.status_refreshing.discard(record_id)
+
+
+STATUS_MARKS = {
+    "pending": "○",
+    "in_progress": "◐",
+    "completed": "●",
+    "failed": "✗",
+    "cancelled": "–",
+}
+
+
+def linked_tree_text(root: dict[str, Any], tasks: list[dict[str, Any]]) -> str:
+    """The tree of a linked task as the backend has it: the task, its sub-tasks, and the tasks
+    that wait for it (directly or through each other), e.g. a review or the critique chain."""
+
+    def label(task: dict[str, Any]) -> str:
+        mark = STATUS_MARKS.get(str(task.get("status")), "?")
+        return f"{mark} {task.get('task_name')}  [{task.get('status')} · {task.get('task_id')}]"
+
+    lines = [label(root)]
+    for sub in root.get("subtasks") or []:
+        lines.append(f"   {sub.get('subtask_index')}. {label(sub)}")
+    seen = {str(root.get("task_id"))}
+    seen.update(str(s.get("task_id")) for s in root.get("subtasks") or [])
+    waiting = True
+    while waiting:
+        waiting = False
+        for task in sorted(tasks, key=lambda t: (t.get("task_order", 0), str(t.get("task_id")))):
+            if task.get("task_id") in seen or not set(task.get("dependencies") or []) & seen:
+                continue
+            seen.add(str(task.get("task_id")))
+            after = ", ".join(sorted(set(task.get("dependencies") or []) & seen))
+            lines.append(f"{label(task)}  (after {after})")
+            waiting = True
+    return "\n".join(lines)
+
+
+async def read_linked_tree(ls: PlannerServer, task_id: str) -> None:
+    """Read a linked task's tree from the backend into `ls.linked_trees` (for the next hover)."""
+    from backend_planner.tasks.client import TaskBackendClient
+
+    if task_id in ls.linked_reading:
+        return
+    ls.linked_reading.add(task_id)
+    try:
+        async with TaskBackendClient(target(ls), timeout=20) as client:
+            root: Any = await client.get_task(task_id)
+            root = root.get("task", root) if isinstance(root, dict) else {}
+            arguments: dict[str, Any] = {"limit": 500}
+            if root.get("project_id"):
+                arguments["project_id"] = root["project_id"]
+            page = await client.call("list_tasks", arguments)
+        text = linked_tree_text(root, [t for t in page.get("tasks", []) if isinstance(t, dict)])
+        ls.linked_trees[task_id] = (time.monotonic(), text)
+        log.info("read the tree of linked task %s", task_id)
+    except Exception as exc:
+        ls.linked_trees[task_id] = (time.monotonic(), f"can't read task {task_id}: {exc}")
+        log.warning("can't read the tree of linked task %s: %s", task_id, exc)
+    finally:
+        ls.linked_reading.discard(task_id)

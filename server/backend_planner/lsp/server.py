@@ -82,6 +82,9 @@ class PlannerServer(LanguageServer):
         self.profiles: dict[str, StackProfile] = {}
         self.statuses: dict[str, tuple[float, dict[str, str]]] = {}
         self.status_refreshing: set[str] = set()
+        # Linked TODOs with no plan here (a fresh clone): their task trees read from the backend.
+        self.linked_trees: dict[str, tuple[float, str]] = {}
+        self.linked_reading: set[str] = set()
         self.log_handler: ClientLogHandler | None = None
         self.failed_features: list[str] = []
         self.background: set[asyncio.Future[Any]] = set()
