@@ -65,6 +65,14 @@ async def test_initialize_progress_and_watched_files(lsp: Any, tmp_path: Path) -
     assert steps == ["go-gin-shop (1/2)", "api (2/2)"]  # each folder analysed on its own
     assert values[-1].message == "analysed 2 of 2 folders"
     assert [r.method for r in session.registrations] == ["workspace/didChangeWatchedFiles"]
+    options = session.registrations[0].register_options
+    watchers = options["watchers"] if isinstance(options, dict) else options.watchers
+    globs = {
+        (w["globPattern"], w.get("kind")) if isinstance(w, dict) else (w.glob_pattern, w.kind)
+        for w in watchers
+    }
+    assert ("**/*", types.WatchKind.Create) in globs  # new directories are reported
+    assert any("go.mod" in str(pattern) for pattern, _ in globs)  # manifests change
 
     (root / "go.mod").write_text((root / "go.mod").read_text() + "\n// touched\n")
     session.client.workspace_did_change_watched_files(
@@ -78,6 +86,28 @@ async def test_initialize_progress_and_watched_files(lsp: Any, tmp_path: Path) -
         isinstance(v, types.WorkDoneProgressReport) and v.message == "go-gin-shop (1/1)"
         for v in again
     ), reports
+
+    # A new directory (a new layer, say) is analysed too; a new file in an old one is not.
+    (other / "app" / "events").mkdir()
+    (other / "app" / "models" / "audit.py").write_text("")
+    session.client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(
+                    uri=uri(other / "app" / "models" / "audit.py"),
+                    type=types.FileChangeType.Created,
+                ),
+                types.FileEvent(
+                    uri=uri(other / "app" / "events"), type=types.FileChangeType.Created
+                ),
+            ]
+        )
+    )
+    reports = await session.progress_end(3)
+    latest = reports[list(reports)[-1]]
+    assert [v.message for v in latest if isinstance(v, types.WorkDoneProgressReport)] == [
+        "api (1/1)"
+    ]
 
     # The configured marker HACK is a TODO; FIXME (not configured) is not.
     doc = session.open(

@@ -110,7 +110,11 @@ def register(server: PlannerServer) -> None:
         dynamic = watched and watched.did_change_watched_files
         if dynamic and dynamic.dynamic_registration:
             options = types.DidChangeWatchedFilesRegistrationOptions(
-                watchers=[types.FileSystemWatcher(glob_pattern=WATCH_GLOB)]
+                watchers=[
+                    types.FileSystemWatcher(glob_pattern=WATCH_GLOB),
+                    # New directories can hold a new layer (internal/services): creations only.
+                    types.FileSystemWatcher(glob_pattern="**/*", kind=types.WatchKind.Create),
+                ]
             )
             ls.spawn(
                 ls.client_register_capability_async(
