@@ -258,21 +258,7 @@ def _standard(
         validation_criteria=testing_criteria(spec, test_cmd),
         timeout_seconds=TEST_TIMEOUT,
     )
-    review_tests = review_of(
-        test,
-        spec,
-        skills,
-        4,
-        name="QA: Validate tests cover user requirements",
-        description="Review that the tests validate what the user asked for, not just "
-        "implementation details",
-        critical=[
-            "Tests cover the user's actual requirements",
-            "Not just implementation smoke tests",
-        ],
-        focus="Do the tests prove the user got what they asked for?",
-        files=tests,
-    )
+    review_tests = _review_of_tests(test, spec, skills, files=tests)
     return [build, review, test, review_tests]
 
 
@@ -608,7 +594,15 @@ def _standard_refactor(
         validation_criteria=testing_criteria(spec, test_cmd),
         timeout_seconds=TEST_TIMEOUT,
     )
-    review_tests = review_of(
+    review_tests = _review_of_tests(test, spec, skills)
+    return [build, review, test, review_tests]
+
+
+def _review_of_tests(
+    test: PlannedTask, spec: FeatureSpec, skills: SkillIds, files: list[str] | None = None
+) -> PlannedTask:
+    """Task 4 of the standard pattern: do the tests prove the user got what they asked for?"""
+    return review_of(
         test,
         spec,
         skills,
@@ -621,5 +615,5 @@ def _standard_refactor(
             "Not just implementation smoke tests",
         ],
         focus="Do the tests prove the user got what they asked for?",
+        files=files,
     )
-    return [build, review, test, review_tests]
