@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from timing import p95
+
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / ".bench"
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -115,11 +117,6 @@ def timed(fn: Callable[[], object], runs: int) -> list[float]:
         fn()
         out.append(time.perf_counter() - start)
     return out
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def fmt(values: list[float]) -> str:

@@ -25,6 +25,8 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 
+from timing import p95
+
 LINES = 20_000
 TODOS = 200
 RUNS = 200
@@ -43,11 +45,6 @@ def make_file(path: Path) -> str:
     text = "\n".join(lines) + "\n"
     path.write_text(text)
     return text
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 async def timed(call: Callable[[], Awaitable[Any]], runs: int) -> list[float]:
