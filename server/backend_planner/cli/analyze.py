@@ -49,6 +49,8 @@ def render(profile: StackProfile) -> None:
     from rich.table import Table
 
     console = Console()
+    if not console.is_terminal:  # piped or logged (make demo): don't fold paths at 80 columns
+        console = Console(width=max(console.width, 120))
     console.print(f"[bold]{profile.root}[/bold]")
     langs = ", ".join(f"{lang.name} ({lang.files})" for lang in profile.languages)
     console.print(f"languages: {langs or '—'}")
