@@ -61,3 +61,16 @@ def test_tree_shows_subtasks_ids_and_statuses() -> None:
     assert lines[1] == "1. Build order management API  [pending · t-1]"
     assert lines[3] == "   1.2. Build InventoryService  [t-3]"
     assert lines[-1] == "2. QA: Validate order management API (after $1)"
+
+
+def test_commands_are_the_ones_each_stack_runs_its_tests_with() -> None:
+    from backend_planner.planning.patterns import test_command
+
+    def command(repo: str) -> str | None:
+        (service,) = profile_of(CORPUS_DIR / repo).backends()
+        return test_command(service)
+
+    # django.test.TestCase needs the settings that manage.py sets up
+    assert command("healthchecks__healthchecks") == "python manage.py test"
+    assert command("miguelgrinberg__microblog") == "python -m unittest"  # plain unittest
+    assert command("igorbenav__FastAPI-boilerplate") == "pytest tests/"

@@ -74,6 +74,8 @@ def test_command(service: Service) -> str | None:
     framework = service.tests.framework
     if framework is None:
         return {"go": "go test ./...", "rust": "cargo test"}.get(service.language or "")
+    if framework == "unittest" and "django" in service.frameworks:
+        framework = "django-test"  # django.test.TestCase needs the settings manage.py sets up
     command = TEST_COMMANDS.get(framework)
     if command is None:
         return None
