@@ -82,3 +82,15 @@ def test_flask_blueprint(tmp_path: Path) -> None:
     routing = detect_routing(tmp_path, _service("flask", "python", ["app/api.py"]))
     assert routing.prefix == "/api"
     assert routing.param("id") == "<int:id>"
+
+
+def test_nest_features_are_registered_in_the_root_module() -> None:
+    """A new Nest module must be imported into AppModule: the plan modifies app.module.ts."""
+    from backend_planner.planning import SkillIds, plan_workspace
+
+    root = CORPUS_DIR / "NarHakobyan__awesome-nest-boilerplate"
+    (service,) = analyze(root).backends()
+    assert detect_routing(root, service).registration_file == "src/app.module.ts"
+    skills = SkillIds("o/r/dev", "o/r/critique", "o/r/testing")
+    plan = plan_workspace("Build subscription API with Stripe", root, skills)
+    assert "src/app.module.ts" in plan.tasks[0].inputs["files_to_modify"]

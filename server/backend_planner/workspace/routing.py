@@ -234,6 +234,14 @@ def detect_routing(root: Path, service: Service) -> Routing:
         if busiest[1]:
             routing.registration_file = busiest[0]
             routing.evidence["registration_file"] = busiest[0]
+    if routing.registration_file is None and "nestjs" in service.frameworks:
+        # A Nest feature module is registered by importing it into the root module.
+        base = "" if service.path in ("", ".") else service.path.rstrip("/") + "/"
+        for candidate in (f"{base}src/app.module.ts", f"{base}app.module.ts"):
+            if (root / candidate).is_file():
+                routing.registration_file = candidate
+                routing.evidence["registration_file"] = candidate
+                break
     return routing
 
 
