@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from itertools import compress, groupby, islice, repeat
+from itertools import compress, filterfalse, groupby, islice, repeat
 from typing import NamedTuple
 
 from backend_planner.workspace.index import entries_matching, split_path
@@ -736,6 +736,38 @@ def _learnt_suffix(stems: list[str]) -> str | None:
     return word if count >= 3 and count * 5 >= counted * 3 else None
 
 
+# A file name's extension as split_path sees it: from its last dot, which doesn't start it
+# (the dot first, then the look-behind: the scan jumps from dot to dot).
+_EXTENSION = re.compile(r"\.(?<=[^/\0]\.)[^./\0]*(?=\0)")
+
+
+def _extensions(paths: set[str]) -> set[str]:
+    """{split_path(p)[3] for p in paths}, by one regex scan of the joined paths."""
+    found = _EXTENSION.findall("\0".join(paths) + "\0")
+    kinds = {ext.lower() for ext in set(found)}
+    if len(found) < len(paths):  # some have none
+        kinds.add("")
+    return kinds
+
+
+def _same_kind(paths: list[str], supporting: set[str]) -> list[str]:
+    """The NAMING_SAMPLE smallest of `paths` (one directory's files) outside `supporting`
+    with no layer keyword in their stem and an extension some supporting file has: only the
+    smallest can reach the sample, so the per-file checks stop once that many are found."""
+    out: list[str] = []
+    kinds: set[str] | None = None  # the supporting files' extensions, made on first need
+    for f in sorted(filterfalse(supporting.__contains__, paths)):
+        _, _, stem, ext = split_path(f)
+        if _ANY_SUFFIX.match(stem) is None:
+            if kinds is None:
+                kinds = _extensions(supporting)
+            if ext in kinds:
+                out.append(f)
+                if len(out) == NAMING_SAMPLE:
+                    break
+    return out
+
+
 def _naming(
     layer: str,
     places: list[str],
@@ -749,28 +781,25 @@ def _naming(
     anchor = place.split("/" + NAME)[0]
     inner = anchor + "/"
     pool = list(supporting)
-    if by_dir is not None and len(places) == 1 and NAME not in place and place in by_dir:
-        # The layer's one directory: learn from its other files of the same kind too, not
-        # only the ones whose names gave a vote (`domain/Label.java` beside
-        # `AbstractAuditingEntity.java`), leaving out files named for another layer.
-        kinds = {split_path(f)[3] for f in supporting}
-        pool += [
-            f
-            for f in by_dir[place]
-            if split_path(f)[3] in kinds
-            and f not in supporting
-            and _ANY_SUFFIX.match(split_path(f)[2]) is None
-        ]
     inside = list(compress(pool, map(str.startswith, pool, repeat(inner))))  # C loops
     if anchor in supporting:
         inside.append(anchor)
-    files = heapq.nsmallest(NAMING_SAMPLE, inside or supporting)  # sorted
+    if by_dir is not None and len(places) == 1 and NAME not in place and place in by_dir and place:
+        # The layer's one directory: learn from its other files of the same kind too, not
+        # only the ones whose names gave a vote (`domain/Label.java` beside
+        # `AbstractAuditingEntity.java`), leaving out files named for another layer. (At the
+        # root no path starts with `inner` = "/": they would never count.)
+        inside += _same_kind(by_dir[place], supporting)
+    files = sorted(inside or supporting)[:NAMING_SAMPLE]
     example = files[0]
     ext = split_path(example)[3]
     suffixes: Counter[str] = Counter()
     stems: list[str] = []
+    shown: list[str] = []  # the sample without its noise (`index.ts`, `__init__.py`)
     for f in files:
         _, fname, fstem, fext = split_path(f)
+        if fstem.lower() not in _NAMING_NOISE:
+            shown.append(f)
         match = _SUFFIX_RE[layer].match(fstem)
         if match:
             suffixes[match.group("sep") + match.group("kw") + fext] += 1
@@ -786,7 +815,6 @@ def _naming(
         if learnt is not None:
             suffix = learnt + ext
             stems = [s.removesuffix(learnt) for s in stems if s.endswith(learnt)]
-    shown = [f for f in files if split_path(f)[2].lower() not in _NAMING_NOISE]
     if not suffix.startswith("="):
         example = next((f for f in shown if f.endswith(suffix)), shown[0] if shown else example)
     directory = place if not place.endswith(_EXTS) else place.rpartition("/")[0]
@@ -861,11 +889,14 @@ def _entity_votes(groups: list[Group], by_dir: dict[str, list[str]]) -> list[Gro
     return out
 
 
+_WORD_BREAK = re.compile(r"[_.\-]|(?<=[a-z])(?=[A-Z])")
+
+
 class _Plural:
     """Whether feature stems are mostly plural (`users_controller`): an English-suffix guess."""
 
     def mostly_plural(self, stems: list[str]) -> bool:
-        words = [re.split(r"[_.\-]|(?<=[a-z])(?=[A-Z])", s)[-1].lower() for s in stems if s]
+        words = [_WORD_BREAK.split(s)[-1].lower() for s in stems if s]
         words = [w for w in words if w.isalpha() and len(w) > 2]
         if not words:
             return False

@@ -110,10 +110,11 @@ class FileIndex:
                     entry.append(files[i])
             for name, paths in dups.items():
                 paths.append(last[name])
-        # The text after a path's last dot, looked up in every letter case (a dot in a folder
-        # name leaves a "/" in it: no match); a name that *is* an extension (`.go`) has none.
+        # The text after a name's last dot, looked up in every letter case (a name without
+        # one leaves its last letter: no match); a name that *is* an extension (`.go`) has
+        # none (see hidden below). Names, not paths: shorter strings to search and slice.
         ext_language = _ANY_CASE_EXT.get
-        langs = [ext_language(path[path.rfind(".") :]) for path in files]
+        langs = [ext_language(name[name.rfind(".") :]) for name in names]
         if not "".join(files).isascii():  # str.lower() maps a few other letters to ASCII
             langs = [_language_of(path) for path in files]
         hidden = _ANY_CASE_EXT.keys() & last.keys()
