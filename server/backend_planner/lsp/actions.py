@@ -176,19 +176,14 @@ def register(server: PlannerServer) -> None:
     def on_code_action(ls: PlannerServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         return code_actions(ls, params)
 
-    @server.command(PLAN_TODO)
-    @server.guard("Plan this backend feature", notify=True)
-    async def cmd_plan_todo(ls: PlannerServer, *args: Any) -> dict[str, Any]:
+    async def plan_and_show(ls: PlannerServer, *args: Any) -> dict[str, Any]:
+        """Plan the TODO's current text (first time or again) and open the plan."""
         uri, todo = _todo(ls, args)
         record = await plan_todo(ls, uri, todo)
         return _result(record, shown=await documents.show(ls, record.id))
 
-    @server.command(REPLAN)
-    @server.guard("Re-plan", notify=True)
-    async def cmd_replan(ls: PlannerServer, *args: Any) -> dict[str, Any]:
-        uri, todo = _todo(ls, args)
-        record = await plan_todo(ls, uri, todo)
-        return _result(record, shown=await documents.show(ls, record.id))
+    for command, title in ((PLAN_TODO, "Plan this backend feature"), (REPLAN, "Re-plan")):
+        server.command(command)(server.guard(title, notify=True)(plan_and_show))
 
     @server.command(OPEN_PLAN)
     @server.guard("Open plan", notify=True)

@@ -155,6 +155,7 @@ AUTH_WORDS = frozenset(
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def _inflect() -> Any:
     """inflect's engine, imported without typeguard's import-time instrumentation.
 
