@@ -73,6 +73,7 @@ class Session:
         self.refresh_seen = asyncio.Event()
         self.notified = asyncio.Event()  # set after each notification has been handled
         self.refresh_marks: dict[str, int] = {}
+        self.analysis: list[dict[str, Any]] = []  # `backendPlanner/analysis` notifications
 
     async def next_refresh(self, doc_uri: str) -> None:
         """Wait for the next request to refresh `doc_uri` (one arrived since the last call)."""
@@ -244,11 +245,26 @@ async def start(data_dir: Path) -> Session:
         session.refreshed.append(params.uri)
         session.refresh_seen.set()
 
+    @client.feature("backendPlanner/analysis")
+    def analysis(params: Any) -> None:
+        session.analysis.append(plain(params))
+
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(params: types.RegistrationParams) -> None:
         session.registrations.extend(params.registrations)
 
     return session
+
+
+def plain(value: Any) -> Any:
+    """pygls hands a custom notification's params over as named tuples: back to JSON shapes."""
+    if hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
 
 
 async def stop(session: Session) -> None:

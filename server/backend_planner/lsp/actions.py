@@ -18,7 +18,7 @@ from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
 from backend_planner.errors import ConfigError, PlanError
 from backend_planner.lsp import documents, push
-from backend_planner.lsp.server import PlannerServer, plan_uri, uri_path
+from backend_planner.lsp.server import PlannerServer, file_uri, plan_uri, uri_path
 from backend_planner.lsp.store import PlanRecord, plan_id
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ REPLAN = "backendPlanner.replan"
 OPEN_TREE = "backendPlanner.openTaskTree"
 LINK_TODO = "backendPlanner.linkTodo"
 PLAN_FEATURE = "backendPlanner.planFeature"
+LIST_PLANS = "backendPlanner.listPlans"
 KIND = types.CodeActionKind.RefactorRewrite
 
 
@@ -232,6 +233,33 @@ def register(server: PlannerServer) -> None:
         if not result.applied:
             raise PlanError(f"the editor did not apply the edit ({result.failure_reason})")
         return _result(record, taskId=task_id)
+
+    @server.command(LIST_PLANS)
+    @server.guard("List plans", notify=True)
+    def cmd_list_plans(ls: PlannerServer, *args: Any) -> list[dict[str, Any]]:
+        """The plans of the open workspace folders (or of one folder), for a picker."""
+        folders = [str(f) for f in ls.folders()]
+        if args and args[0]:
+            folders = [str(ls.folder_for(Path(uri_path(str(args[0])))))]
+        for folder in folders:
+            ls.store.load(folder)
+        records = sorted(
+            (r for r in ls.store.records.values() if r.workspace in folders),
+            key=lambda r: (r.workspace, r.path, r.line, r.todo_text),
+        )
+        return [
+            _result(
+                record,
+                request=record.todo_text,
+                folder=file_uri(record.workspace),
+                path=record.path or None,
+                line=record.line if record.path else None,
+                pushed=record.pushed is not None,
+                taskId=record.parent_task_id(),
+                treeUri=plan_uri(record.id, "tree.md"),
+            )
+            for record in records
+        ]
 
     @server.command(PLAN_FEATURE)
     @server.guard("Plan a backend feature", notify=True)

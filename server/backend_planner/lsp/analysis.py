@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from backend_planner.lsp import configuration
+from backend_planner.lsp import configuration, stack
 from backend_planner.lsp.server import PlannerServer, uri_path
 
 log = logging.getLogger(__name__)
@@ -60,13 +60,17 @@ async def analyse(ls: PlannerServer, folders: list[Path], reason: str) -> None:
     done = 0
     failures: list[str] = []
     for folder in folders:
+        stack.notify_analysis(ls, folder, "running")
         try:
-            ls.profiles[str(folder)] = await asyncio.to_thread(analyze, folder)
-            profile = ls.profiles[str(folder)]
-            log.info("analysed %s: %d services", folder, len(profile.services))
+            profile = await asyncio.to_thread(analyze, folder)
         except Exception as exc:
             failures.append(f"{folder}: {exc}")
             log.warning("analysis of %s failed: %s", folder, exc)
+            stack.notify_analysis(ls, folder, "failed", error=str(exc))
+        else:
+            ls.profiles[str(folder)] = profile
+            log.info("analysed %s: %d services", folder, len(profile.services))
+            stack.notify_analysis(ls, folder, "done", profile)
         done += 1
         if progress:
             ls.work_done_progress.report(

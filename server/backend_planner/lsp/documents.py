@@ -8,6 +8,7 @@ import json
 
 from lsprotocol import types
 
+from backend_planner.lsp import stack
 from backend_planner.lsp.server import SCHEME, PlannerServer, plan_uri, uri_path
 from backend_planner.lsp.store import PlanRecord
 
@@ -56,6 +57,8 @@ def markdown(ls: PlannerServer, record: PlanRecord) -> str:
 
 def content(ls: PlannerServer, uri: str) -> str:
     name = uri_path(uri).lstrip("/")
+    if name.startswith(stack.PREFIX):
+        return stack.content(ls, name)
     record_id, _, view = name.partition(".")
     record = ls.store.get(record_id)
     if record is None:

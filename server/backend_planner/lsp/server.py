@@ -45,6 +45,7 @@ FEATURES = (
     "todo_sync",
     "actions",
     "hover",
+    "stack",
 )
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -295,11 +296,15 @@ class PlannerServer(LanguageServer):
         return None, None
 
     def refresh_plan_documents(self, record_id: str) -> None:
+        self.refresh_documents([plan_uri(record_id, view) for view in ("md", "json", "tree.md")])
+
+    def refresh_documents(self, uris: list[str]) -> None:
+        """`workspace/textDocumentContent/refresh` for each virtual document (if supported)."""
         caps = self.client_capabilities.workspace
         if caps is None or caps.text_document_content is None:
             return
-        for view in ("md", "json", "tree.md"):
-            params = types.TextDocumentContentRefreshParams(uri=plan_uri(record_id, view))
+        for uri in uris:
+            params = types.TextDocumentContentRefreshParams(uri=uri)
             self.send_soon(functools.partial(self._refresh, params))
 
     def _refresh(self, params: types.TextDocumentContentRefreshParams) -> None:
