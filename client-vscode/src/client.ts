@@ -166,8 +166,14 @@ export class PlannerClient implements vscode.Disposable {
       return null;
     });
     client.onDidChangeState((event) => {
-      if (event.newState === State.Stopped && this.client === client) {
+      if (this.client !== client) {
+        return;
+      }
+      if (event.newState === State.Stopped) {
         this.setState({ kind: 'stopped' });
+      } else if (event.newState === State.Running && this.state.kind === 'stopped') {
+        // The language client restarted a crashed server by itself.
+        this.setState({ kind: 'running', version });
       }
     });
     this.client = client;

@@ -90,8 +90,11 @@ async function planFeature(client: PlannerClient): Promise<void> {
   if (!folder) {
     return;
   }
+  // The active file tells the server which service of a monorepo the request is for.
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const origin = active?.scheme === 'file' ? active.toString() : null;
   await progress(`Planning “${short(request)}”…`, () =>
-    client.command('backendPlanner.planFeature', request.trim(), folder.uri.toString()),
+    client.command('backendPlanner.planFeature', request.trim(), folder.uri.toString(), origin),
   );
 }
 

@@ -73,8 +73,11 @@ export class StatusBar implements vscode.Disposable {
     const event = this.current();
     const folderName = event ? vscode.Uri.parse(event.folder).path.split('/').pop() : undefined;
     if (!event) {
+      const folders = vscode.workspace.workspaceFolders?.length ?? 0;
       item.text = '$(server-process) Backend Planner';
-      item.tooltip = `Backend Planner ${this.server.version}: waiting for the workspace analysis`;
+      item.tooltip = folders
+        ? `Backend Planner ${this.server.version}: waiting for the workspace analysis`
+        : `Backend Planner ${this.server.version}: open a folder to analyse its stack`;
     } else if (event.state === 'running') {
       item.text = `$(loading~spin) Analysing ${folderName}…`;
       item.tooltip = `Backend Planner: analysing the stack of ${folderName}`;

@@ -4,6 +4,7 @@ document): `backendPlanner/analysis` notifications, `backendPlanner.listPlans` a
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from lsp_support import lsp_fixture, uri
 
-from conftest import EXAMPLES_DIR
+from conftest import EXAMPLES_DIR, REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 lsp = lsp_fixture
@@ -89,3 +90,26 @@ async def test_list_plans_for_pickers(lsp: Any, tmp_path: Path) -> None:
     assert todo_plan["pushed"] is False and todo_plan["taskId"] is None
     assert todo_plan["uri"] == f"backend-plan:/{todo_plan['planId']}.md"
     assert todo_plan["folder"] == uri(shop)
+
+
+async def test_a_todo_is_planned_for_the_service_holding_its_file(lsp: Any, tmp_path: Path) -> None:
+    root = tmp_path / "monorepo"
+    shutil.copytree(REPO_ROOT / "tests" / "fixtures" / "monorepo", root)
+    handler = root / "services" / "billing" / "handlers" / "invoice.go"
+    handler.write_text("package handlers\n\n// TODO: Add invoice refunds\n", encoding="utf-8")
+    session = await lsp()
+    await session.initialize([root])
+    doc = session.open(handler, "go")
+    plan_action = next(
+        a for a in await session.actions(doc, 2) if a.title == "Plan this backend feature"
+    )
+    planned = await session.run(plan_action)
+    payload = json.loads(await session.content(planned["jsonUri"]))
+    assert payload["service"] == "services/billing"
+    # From the palette, the active file decides too.
+    typed = await session.execute(
+        "backendPlanner.planFeature", "Add invoice exports", uri(root), uri(handler)
+    )
+    assert json.loads(await session.content(typed["jsonUri"]))["service"] == "services/billing"
+    default = await session.execute("backendPlanner.planFeature", "Add invoice exports", uri(root))
+    assert json.loads(await session.content(default["jsonUri"]))["service"] == "backend"

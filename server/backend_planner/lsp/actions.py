@@ -38,14 +38,14 @@ LIST_PLANS = "backendPlanner.listPlans"
 KIND = types.CodeActionKind.RefactorRewrite
 
 
-def make_plan(ls: PlannerServer, request: str, folder: Path) -> Plan:
+def make_plan(ls: PlannerServer, request: str, folder: Path, origin: str | None = None) -> Plan:
     from backend_planner.planning import plan_workspace
     from backend_planner.tasks.client import registry_skill_ids
     from backend_planner.tasks.skills import SkillRegistry, SkillSource
 
     sources = [SkillSource.parse(spec) for spec in ls.settings.skill_folders]
     skills = registry_skill_ids(SkillRegistry.load(sources))
-    return plan_workspace(request, folder, skills, profile=ls.profile_for(folder))
+    return plan_workspace(request, folder, skills, profile=ls.profile_for(folder), origin=origin)
 
 
 def _arg(args: Any, index: int, name: str) -> Any:
@@ -77,7 +77,7 @@ def _todo(ls: PlannerServer, args: Any) -> tuple[str, Todo]:
 
 async def plan_todo(ls: PlannerServer, uri: str, todo: Todo) -> PlanRecord:
     workspace, rel = ls.locate(uri)
-    plan = await asyncio.to_thread(make_plan, ls, todo.text, Path(workspace))
+    plan = await asyncio.to_thread(make_plan, ls, todo.text, Path(workspace), rel)
     record = PlanRecord(
         id=plan_id(workspace, rel, todo.text),
         workspace=workspace,
@@ -273,7 +273,11 @@ def register(server: PlannerServer) -> None:
         if folder is None or not folder.is_dir():
             raise ConfigError("open a workspace folder (or pass one) to plan a feature")
         workspace = str(ls.folder_for(folder))
-        plan = await asyncio.to_thread(make_plan, ls, request.strip(), Path(workspace))
+        origin = None  # the editor's active file, if any: plan for the service holding it
+        if len(args) > 2 and isinstance(args[2], str) and args[2].startswith("file:"):
+            within, rel = ls.locate(args[2])
+            origin = rel if within == workspace else None
+        plan = await asyncio.to_thread(make_plan, ls, request.strip(), Path(workspace), origin)
         record = PlanRecord(
             id=plan_id(workspace, "", request.strip()),
             workspace=workspace,

@@ -46,6 +46,16 @@ def related_files(files: list[str], spec: FeatureSpec, service_path: str = ".") 
     return tuple(path for _, _, path in sorted(scored)[:MAX_RELATED])
 
 
+def service_of(profile: StackProfile, origin: str) -> str | None:
+    """The backend service holding `origin` (a workspace-relative file): the deepest one."""
+    inside = [
+        s.path
+        for s in profile.backends()
+        if s.path in ("", ".") or origin == s.path or origin.startswith(s.path.rstrip("/") + "/")
+    ]
+    return max(inside, key=lambda p: 0 if p in ("", ".") else p.count("/") + 1, default=None)
+
+
 def plan_workspace(
     request: str,
     root: Path,
@@ -53,18 +63,28 @@ def plan_workspace(
     *,
     service_path: str | None = None,
     profile: StackProfile | None = None,
+    origin: str | None = None,
 ) -> Plan:
-    """Analyse `root` (unless `profile` is given) and plan `request` for one of its services."""
+    """Analyse `root` (unless `profile` is given) and plan `request` for one of its services.
+
+    `origin` is the workspace-relative file the request was written in (a TODO comment's
+    file): unless `service_path` says otherwise, the plan is for the backend service holding
+    it, and a fix or refactor starts from it."""
     from backend_planner.workspace.scan import scan
 
     root = Path(root)
     profile = profile if profile is not None else analyze(root)
+    if service_path is None and origin:
+        service_path = service_of(profile, origin)
     service = pick_service(profile, service_path)
     routing = detect_routing(root, service)
     spec = understand(request)
     related: tuple[str, ...] = ()
     if spec.intent in ("fix", "refactor"):
         related = related_files(scan(root), spec, service.path)
+        if origin and origin.endswith(SOURCE_SUFFIXES) and (root / origin).is_file():
+            rest = tuple(f for f in related if f != origin)
+            related = (origin, *rest)[:MAX_RELATED]
     return make_plan(
         request,
         profile,
