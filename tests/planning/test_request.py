@@ -129,3 +129,31 @@ def test_fix_and_refactor_subjects_keep_the_users_words() -> None:
         understand("Refactor the user service into a repository layer").subject
         == "user service into a repository layer"
     )
+
+
+def test_a_todo_that_states_the_problem_then_the_change_is_a_refactor() -> None:
+    spec = understand(
+        "counters live in process memory and are never evicted, so every instance enforces "
+        "its own limit. Move the counters to a shared store with expiry before running more "
+        "than one replica."
+    )
+    assert spec.intent == "refactor"
+    # The subject is the sentence that says what to do.
+    assert (
+        spec.subject
+        == "counters to a shared store with expiry before running more than one replica"
+    )
+    long = understand("Fix " + "very " * 30 + "slow pages")
+    assert long.subject.endswith("very…") and len(long.subject) <= 81  # cut at a word
+
+
+def test_a_refactor_of_several_modules_is_one_standard_plan() -> None:
+    from backend_planner.planning import plan_workspace
+    from conftest import EXAMPLES_DIR
+    from planning.support import SKILLS
+
+    plan = plan_workspace(
+        "Refactor the users, orders and payments modules", EXAMPLES_DIR / "go-gin-shop", SKILLS
+    )
+    assert plan.intent == "refactor" and plan.pattern == "standard"
+    assert not plan.violations

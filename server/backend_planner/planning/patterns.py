@@ -288,6 +288,13 @@ def choose(spec: FeatureSpec) -> tuple[PatternName, str]:
             "Fix/debug request: the scope is unknown until investigated, so a parent task starts "
             "with an investigation sub-task and gains one sub-task per issue found.",
         )
+    if spec.intent == "refactor":
+        # Existing code changed in place: its components are not built one on another.
+        return (
+            "standard",
+            "Refactor: change the existing code, review, test that its behaviour is kept, "
+            "review the tests.",
+        )
     if n >= 3 or (n >= 2 and spec.broad):
         return (
             "subtasks",

@@ -40,7 +40,7 @@ REFACTOR_WORDS = frozenset(
         """
         refactor refactoring restructure reorganize reorganise rename extract split cleanup
         modularize modularise decouple migrate migration upgrade replace consolidate
-        simplify
+        simplify move
         """
     )
 )
@@ -117,6 +117,7 @@ NOT_RESOURCES = frozenset(
         regression issue issues error errors slow timeout timeouts flaky incorrect wrong
         refactor refactoring restructure reorganize reorganise rename extract split cleanup
         clean up modularize modularise decouple migrate upgrade replace consolidate simplify
+        move
         code codebase logic when after before during between across under over them they
         it's not no only just more most less least other others another both way ways work
         works working handling handle handles processing process processes flow flows
@@ -295,7 +296,9 @@ def understand(request: str) -> FeatureSpec:
     phrases = _phrases(tokens)
     main = [p for kind, p in phrases if kind in ("main", "with")]
     intent: Intent
-    lead = words[:3]
+    # The first words of each sentence: a TODO often states the problem, then what to do
+    # ("counters are never evicted. Move them to a shared store.").
+    lead = [w for sentence in re.split(r"[.;!?]\s+", rest) for w in _TOKEN.findall(sentence)[:3]]
     if wordset & FIX_WORDS and not (set(lead) & {"build", "create", "add", "implement"}):
         intent = "fix"
     elif set(lead) & REFACTOR_WORDS or (wordset & {"refactor", "restructure", "decouple"}):
@@ -374,12 +377,16 @@ def _subject(
     if intent in ("fix", "refactor"):
         # The request's own words without its verb: "API rate limiting issues".
         verbs = "|".join(sorted(FIX_WORDS | REFACTOR_WORDS))
-        rest = re.sub(rf"^\W*(?:please\s+)?(?:{verbs})\b\W*", "", text, flags=re.IGNORECASE)
-        rest = re.sub(r"^(?:the|a|an)\s+", "", rest, flags=re.IGNORECASE).rstrip(" .")
-        if rest and rest != text:
-            return rest[:80]
+        lead_verb = re.compile(rf"^\W*(?:please\s+)?(?:{verbs})\b\W*", re.IGNORECASE)
+        # Of several sentences, the one that says what to do ("Move the counters to ...").
+        sentences = [x for x in re.split(r"(?<=[.;!?])\s+", text) if x.strip()] or [text]
+        sentence = next((x for x in sentences if lead_verb.match(x)), sentences[0])
+        rest = lead_verb.sub("", sentence)
+        rest = re.sub(r"^(?:the|a|an)\s+", "", rest, flags=re.IGNORECASE).rstrip(" .;!?")
+        if rest and (rest != sentence.rstrip(" .;!?") or len(sentences) > 1):
+            return _clip(rest, 80)
         if intent == "fix":
-            return rest[:80] or "reported issues"
+            return _clip(rest, 80) or "reported issues"
     if res:
         names = [r.label for r in res]
         if intent == "refactor":
@@ -393,6 +400,13 @@ def _subject(
     if externals:
         return f"{short_name(externals[0])} integration"
     return " ".join(keywords[:3]) or "backend change"
+
+
+def _clip(text: str, width: int) -> str:
+    """`text` cut at a word boundary to at most `width` characters."""
+    if len(text) <= width:
+        return text
+    return text[:width].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def short_name(external: ExternalSystem) -> str:
