@@ -75,3 +75,22 @@ def test_keyword_suffixes_still_win_and_noise_files_are_never_the_example(tmp_pa
     assert service.naming.handlers.template == "internal/handlers/{name}_handler.go"
     assert service.naming.models.template == "internal/models/{name}.go"
     assert service.naming.models.example == "internal/models/order.go"
+
+
+def test_tests_beside_the_handlers_do_not_outvote_their_suffix(tmp_path: Path) -> None:
+    (tmp_path / "go.mod").write_text(
+        "module example.com/shop\n\ngo 1.22\n\nrequire github.com/gin-gonic/gin v1.10.0\n"
+    )
+    _write(
+        tmp_path,
+        [
+            "main.go",
+            *(f"internal/handlers/{n}_handler.go" for n in ("health", "product", "user")),
+            *(f"internal/handlers/{n}_handler_test.go" for n in ("health", "product")),
+            "internal/handlers/billing.go",  # a new file, not yet named like the others
+        ],
+    )
+    handlers = analyze(tmp_path).services[0].naming.handlers
+    assert handlers is not None
+    assert handlers.template == "internal/handlers/{name}_handler.go"
+    assert handlers.example.endswith("_handler.go")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from backend_planner.errors import WorkspaceError
-from backend_planner.workspace.scan import scan
+from backend_planner.workspace.scan import find_git_toplevel, list_files, scan, start_listing
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> None:
@@ -96,3 +96,75 @@ def test_missing_root_and_file_root_are_workspace_errors(tmp_path: Path) -> None
 
 def test_empty_workspace_has_no_files(tmp_path: Path) -> None:
     assert scan(tmp_path) == []
+
+
+def _git_repo(root: Path, tracked: list[str], untracked: list[str]) -> None:
+    write(root, dict.fromkeys([*tracked, *untracked], "x"))
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    if tracked:
+        subprocess.run(["git", "-C", str(root), "add", *tracked], check=True)
+
+
+@pytest.mark.parametrize("untracked", [1, 3, 300], ids=lambda n: f"{n}-untracked")
+def test_untracked_files_merge_into_the_index_listing_in_order(
+    tmp_path: Path, untracked: int
+) -> None:
+    """The index's files and the untracked ones come from two git runs (at once): the
+    result is one sorted listing, whether the untracked ones are inserted or re-sorted."""
+    tracked = ["a/x.go", "b/y.go", "z.go", *(f"t/f{n:03d}.go" for n in range(0, 600, 2))]
+    extra = [f"t/f{n:03d}.go" for n in range(1, 2 * untracked, 2)] + ["a/w.go"]
+    _git_repo(tmp_path, tracked, extra)
+    listing = list_files(tmp_path)
+    assert listing.files == sorted(set(tracked) | set(extra))
+    assert listing.dirs == [f.rpartition("/")[0] for f in listing.files]
+    assert listing.names == [f.rpartition("/")[2] for f in listing.files]
+
+
+def test_a_listing_started_ahead_is_the_same_listing(tmp_path: Path) -> None:
+    _git_repo(tmp_path, ["main.go", "pkg/a.go"], ["pkg/b.go"])
+    started = start_listing(tmp_path)
+    assert started is not None
+    assert list_files(tmp_path.resolve(), started) == list_files(tmp_path)
+    # one not read (the analysis failed first) is ended by close(), and so is a read one
+    unread = start_listing(tmp_path)
+    assert unread is not None
+    unread.close()
+    started.close()
+
+
+def test_no_listing_is_started_outside_git_or_for_a_missing_dir(tmp_path: Path) -> None:
+    write(tmp_path, {"main.go": "package main\n"})
+    if find_git_toplevel(tmp_path) is None:  # tmp dirs normally lie outside any work tree
+        assert start_listing(tmp_path) is None
+    assert start_listing(tmp_path / "missing") is None
+    assert start_listing(tmp_path / "main.go") is None
+
+
+def test_untracked_files_are_analysed_as_if_committed(tmp_path: Path) -> None:
+    """The analysis indexes the index's files first and adds the untracked ones after: the
+    profile is the one of the same tree with every file committed."""
+    from backend_planner.workspace import analyze_json
+
+    files = {
+        "go.mod": "module x\n\nrequire github.com/gin-gonic/gin v1.9.1\n",
+        "cmd/api/main.go": "package main\n",
+        "internal/handlers/user_handler.go": "package handlers\n",
+        "internal/handlers/order_handler.go": "package handlers\n",
+        "internal/services/user_service.go": "package services\n",
+        "migrations/000001_init.up.sql": "",
+        "migrations/000001_init.down.sql": "",
+        "tools/requirements.txt": "requests==2.31.0\n",
+        "tools/main.go": "package main\n",
+        "tools/x.py": "",
+    }
+    untracked = ["internal/handlers/order_handler.go", "tools/requirements.txt", "tools/x.py"]
+    partly, fully = tmp_path / "partly", tmp_path / "fully"
+    _git_repo(partly, [f for f in files if f not in untracked], [])
+    _git_repo(fully, list(files), [])
+    for root in (partly, fully):
+        write(root, dict(files))
+    profiles = [analyze_json(root) for root in (partly, fully)]
+    for profile in profiles:
+        profile.pop("root")
+    assert profiles[0] == profiles[1]
+    assert profiles[0]["services"]

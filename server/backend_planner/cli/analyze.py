@@ -28,14 +28,26 @@ def run(args: argparse.Namespace) -> int:
     # This process uses no pydantic plugins: skip their discovery (a scan of every installed
     # distribution's entry points, ~20 ms of a ~200 ms run). An explicit setting wins.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    if args.json:
+        # git lists the files while Python imports the analyzer (scan.start_listing); the
+        # JSON comes straight from the analysis's plain facts: no pydantic model is built
+        # (nor pydantic imported) unless the workspace has an override file.
+        from backend_planner.workspace.scan import start_listing
+
+        started = start_listing(args.path)
+        try:
+            from backend_planner.workspace.analyzer import analyze_json
+
+            data = analyze_json(args.path, started=started)
+        finally:
+            if started is not None:
+                started.close()  # read by then, unless the analysis failed first
+        json.dump(data, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
     from backend_planner.workspace import analyze
 
-    profile = analyze(args.path)
-    if args.json:
-        json.dump(profile.model_dump(mode="json"), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        render(profile)
+    render(analyze(args.path))
     return 0
 
 

@@ -6,6 +6,7 @@ import gc
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from backend_planner.errors import WorkspaceError
 from backend_planner.workspace import migrations as mig
@@ -16,6 +17,14 @@ from backend_planner.workspace.conventions import (
     is_test_file,
 )
 from backend_planner.workspace.detect import Project, compiled_glob, detect_techs, find_projects
+from backend_planner.workspace.facts import (
+    Language,
+    Service,
+    StackProfile,
+    Tests,
+    as_json,
+    to_profile,
+)
 from backend_planner.workspace.index import (
     LANGUAGE_EXT,
     FileIndex,
@@ -24,9 +33,11 @@ from backend_planner.workspace.index import (
 )
 from backend_planner.workspace.manifests import ECOSYSTEM_LANGUAGE
 from backend_planner.workspace.overrides import apply_overrides, load_overrides
-from backend_planner.workspace.profile import Language, Service, StackProfile, Tests
 from backend_planner.workspace.rules import Rules, default_rules
-from backend_planner.workspace.scan import scan
+from backend_planner.workspace.scan import GitListing, check_root, find_git_toplevel, walk_listing
+
+if TYPE_CHECKING:
+    from backend_planner.workspace import profile
 
 SERVICE_PARENTS = frozenset({"services", "apps", "microservices", "svc"})
 OVERRIDES_FILE = ".backend-planner.toml"
@@ -37,13 +48,37 @@ def analyze(
     *,
     rules: Rules | None = None,
     now: datetime | None = None,
-) -> StackProfile:
+) -> profile.StackProfile:
     """The StackProfile of the workspace at `root`.
 
     Raises WorkspaceError (missing path, not a directory, unreadable) and ConfigError (a bad
     `.backend-planner.toml`). `now` only matters for timestamped migration names when the
     repo has no migration yet; without it such names keep a `YYYYMMDDHHMMSS` placeholder.
     """
+    path = _workspace(root)
+    facts, overrides = _checked_analysis(path, rules, now)
+    result = to_profile(facts)
+    if overrides is not None:
+        result = apply_overrides(result, overrides, path / OVERRIDES_FILE)
+    return result
+
+
+def analyze_json(root: Path | str, *, started: GitListing | None = None) -> dict[str, Any]:
+    """`analyze(root).model_dump(mode="json")`, without building the pydantic models (and so
+    without importing pydantic) unless the workspace has a `.backend-planner.toml`.
+
+    `started`: the workspace's git listing, when the caller started it ahead (scan's
+    start_listing); it is read here."""
+    path = _workspace(root)
+    facts, overrides = _checked_analysis(path, None, None, started)
+    if overrides is None:
+        return as_json(facts)
+    return apply_overrides(to_profile(facts), overrides, path / OVERRIDES_FILE).model_dump(
+        mode="json"
+    )
+
+
+def _workspace(root: Path | str) -> Path:
     path = Path(root).expanduser()
     if not path.exists():
         raise WorkspaceError(f"workspace not found: {path}")
@@ -51,22 +86,29 @@ def analyze(
         raise WorkspaceError(f"not a directory: {path}")
     if not os.access(path, os.R_OK | os.X_OK):
         raise WorkspaceError(f"can't read workspace: {path} (permission denied)")
-    path = path.resolve()
+    return path.resolve()
+
+
+def _checked_analysis(
+    path: Path, rules: Rules | None, now: datetime | None, started: GitListing | None = None
+) -> tuple[StackProfile, dict[str, Any] | None]:
+    """The detected facts and the parsed override file (None when there is none)."""
+    overrides = load_overrides(path / OVERRIDES_FILE)
     # The analysis allocates many short-lived containers and no cycles: the cyclic collector
     # would only walk them again and again.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(path, rules or default_rules(), now)
+        return _analyze(path, rules or default_rules(), now, started), overrides
     finally:
         if collecting:
             gc.enable()
 
 
-def _analyze(path: Path, rules: Rules, now: datetime | None) -> StackProfile:
-    overrides = load_overrides(path / OVERRIDES_FILE)
-    files = scan(path)
-    index = FileIndex.build(files, increasing=True)  # scan's listing is sorted, no duplicate
+def _analyze(
+    path: Path, rules: Rules, now: datetime | None, started: GitListing | None
+) -> StackProfile:
+    index = _file_index(path, started)
     projects = find_projects(index, path)
     services: list[Service] = []
     languages: set[str] = set()
@@ -79,7 +121,7 @@ def _analyze(path: Path, rules: Rules, now: datetime | None) -> StackProfile:
             languages.update(project.languages)
     languages = languages or all_languages
     services.sort(key=lambda s: (s.kind != "backend", s.path))
-    profile = StackProfile(
+    return StackProfile(
         root=str(path),
         languages=sorted(
             (
@@ -91,9 +133,28 @@ def _analyze(path: Path, rules: Rules, now: datetime | None) -> StackProfile:
         ),
         services=services,
     )
-    if overrides is not None:
-        profile = apply_overrides(profile, overrides, path / OVERRIDES_FILE)
-    return profile
+
+
+def _file_index(path: Path, started: GitListing | None) -> FileIndex:
+    """The index of the workspace's files (scan's listing). In a git work tree the index's
+    files are indexed while git still walks the tree for the untracked ones, which are added
+    after (see scan.GitListing)."""
+    check_root(path)
+    if find_git_toplevel(path) is not None:
+        git = started if started is not None and started.root == path else GitListing(path)
+        with git:
+            tracked = git.tracked()
+            if tracked is not None:
+                index = FileIndex.build(  # sorted, without duplicates
+                    tracked.files, increasing=True, dirs=tracked.dirs, names=tracked.names
+                )
+                untracked = git.untracked()
+                if untracked is not None:
+                    index = index.extended(*untracked)
+                    if index.files:  # []: e.g. a folder the enclosing repo ignores
+                        return index
+    listing = walk_listing(path)
+    return FileIndex.build(listing.files, increasing=True, dirs=listing.dirs, names=listing.names)
 
 
 def _is_backend(project: Project) -> bool:
@@ -115,11 +176,24 @@ def _services_of(
 ) -> list[Service]:
     prefix = "" if project.dir == "." else project.dir + "/"
     candidates = mig.candidates(project.files, len(prefix))
-    located = mig.locate_all(rules, candidates)
+    # Files alone prove only the `path_detects` tools (of the project's language): locate
+    # those first; any other tool is located once its manifest entry has named it.
+    located = mig.locate_all(
+        rules,
+        candidates,
+        lambda t: t.path_detects and (not t.language or project.language in t.language),
+    )
     hits = {
         name: prefix + (loc.files[0] if loc.files else loc.dirs[0]) for name, loc in located.items()
     }
     detect_techs(project, index, rules, hits, root)
+    located.update(
+        mig.locate_all(
+            rules,
+            candidates,
+            lambda t: t.name in project.techs.get("migrations", ()) and t.name not in located,
+        )
+    )
     if not project.language_counts:
         return []  # an aggregator manifest (root pom.xml, workspace package.json): no code
     if (
@@ -257,12 +331,13 @@ def _service(
         parts = parent.split("/")
         neutral = frozenset("/".join(parts[: i + 1]) for i in range(len(parts)))
     increasing = files is project.files and index.increasing
+    own_dirs = None
     if files is project.files:
-        own = project.files_of(language)
+        own, own_dirs = project.of_language(language)
     else:
         lang_of = index.language.get
         own = [f for f in files if lang_of(f) == language]
-    by_dir = by_directory(own)
+    by_dir = by_directory(own, own_dirs)
     result = analyze_conventions(
         own,
         language,
@@ -323,10 +398,9 @@ def _for_language(names: list[str], language: str | None, rules: Rules) -> list[
 
 
 def _frontend(project: Project, index: FileIndex) -> Service:
+    files, dirs = project.of_language(project.language)
     has_tests = any_test(
-        project.files_of(project.language),
-        project.language,
-        0 if project.dir == "." else len(project.dir) + 1,
+        files, project.language, 0 if project.dir == "." else len(project.dir) + 1, dirs
     )
     frameworks = project.techs.get("tests")
     tests = Tests(framework=frameworks[0]) if frameworks and has_tests else Tests()

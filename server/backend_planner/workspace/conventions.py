@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from itertools import compress, filterfalse, groupby, islice, repeat
+from operator import methodcaller
 from typing import NamedTuple
 
+from backend_planner.workspace.facts import LayerNaming, Layout, Naming, Tests
 from backend_planner.workspace.index import entries_matching, split_path
-from backend_planner.workspace.profile import LayerNaming, Layout, Naming, Tests
 
 LAYERS = ("handlers", "routes", "services", "models", "repositories")
 NAME = "<name>"
@@ -255,9 +256,12 @@ def _test_dir(directory: str, jvm: bool) -> bool:
     return _TEST_DIR.search(directory + "/") is not None
 
 
-def any_test(paths: list[str], language: str | None, cut: int) -> bool:
+def any_test(
+    paths: list[str], language: str | None, cut: int, dirs: list[str] | None = None
+) -> bool:
     """Whether any of `paths` (files of `language`) is a test once made relative by dropping
-    `cut` chars: is_test_file on each, with one scan of the names and one check per folder."""
+    `cut` chars: is_test_file on each, with one scan of the names and one check per folder
+    (`dirs`: the paths' directories, when known)."""
     regex = _NAME_TEST.get(language or "")
     if not paths:
         return False
@@ -266,16 +270,18 @@ def any_test(paths: list[str], language: str | None, cut: int) -> bool:
     if language == "go":
         return False
     jvm = language in ("java", "kotlin")
-    for directory in set(by_directory(paths)):
+    for directory in set(by_directory(paths) if dirs is None else dirs):
         rel = directory[cut:]
         if _test_dir(rel, jvm):
             return True
     return False
 
 
-def by_directory(paths: list[str]) -> dict[str, list[str]]:
-    """Paths grouped by directory, in order; one Python step per run of a directory."""
-    dirs = [p.rpartition("/")[0] for p in paths]
+def by_directory(paths: list[str], dirs: list[str] | None = None) -> dict[str, list[str]]:
+    """Paths grouped by directory, in order; one Python step per run of a directory.
+    `dirs`: each path's directory, when the caller has them (scan split them once)."""
+    if dirs is None:
+        dirs = [p.rpartition("/")[0] for p in paths]
     out: dict[str, list[str]] = {}
     start = 0
     for directory, run in groupby(dirs):
@@ -309,11 +315,14 @@ def is_test_file(path: str, language: str | None) -> bool:
     return _TEST_DIR.search(directory + "/") is not None
 
 
+_TEST_SUFFIX = re.compile(r"(_test|_spec|Test|Tests|IT|\.test|\.spec|\.e2e-spec)(\.[\w.]+)$")
+
+
 def test_pattern(name: str, language: str | None) -> str:
     """The glob a test file's name follows, e.g. `*_test.go`, `test_*.py`, `*.spec.ts`."""
     if language == "python" and name.startswith("test_"):
         return "test_*.py"
-    match = re.search(r"(_test|_spec|Test|Tests|IT|\.test|\.spec|\.e2e-spec)(\.[\w.]+)$", name)
+    match = _TEST_SUFFIX.search(name)
     if match:
         return f"*{match.group(1)}{match.group(2)}"
     return name if name in ("tests.py",) else "*" + split_path(name)[3]
@@ -393,14 +402,17 @@ def _votes_in(
             out.setdefault(("routes", 1, directory, "router"), []).extend(paths)
         return
     cut = len(directory) + 1 if directory else 0
-    names = "\0".join([p[cut:] for p in paths])
+    # the file names: the paths without their common `directory/` (which, ending in the
+    # last "/" of each path, can only occur at the start of one)
+    names = "\0".join(paths).replace(directory + "/", "") if directory else "\0".join(paths)
     padded = f"\0{names}\0"
     if "\0__init__" in padded or "\0mod" in padded or ".pb.go\0" in padded or ".d.ts\0" in padded:
         paths = [p for p in paths if not _silent(p[cut:])]
     if not paths:
         return
+    lowered = names.lower() if info.votes else ""
     for layer, tier, place, direct in info.votes:
-        if direct and ("schema" in names.lower() or "seed" in names.lower()):
+        if direct and ("schema" in lowered or "seed" in lowered):
             files = [p for p in paths if not _schema_or_seed(p[cut:])]
         else:
             files = paths
@@ -567,7 +579,8 @@ def _refine(place: str, files: list[str]) -> str:
     """Step into a lone `v1/` or driver (`mysql/`) folder that holds the layer's code."""
     while True:
         cut = len(place) + 1 if place else 0
-        nested = [f[cut:] for f in files if "/" in f[cut:]]
+        # the files in sub-folders: a "/" after the place (str.count in a C loop)
+        nested = [f[cut:] for f in compress(files, map(str.count, files, repeat("/"), repeat(cut)))]
         if not nested:
             return place
         children = Counter(rest.partition("/")[0] for rest in nested)
@@ -750,15 +763,20 @@ def _extensions(paths: set[str]) -> set[str]:
     return kinds
 
 
+def _is_test_name(name: str) -> bool:
+    return name.startswith("test_") or _TEST_SUFFIX.search(name) is not None
+
+
 def _same_kind(paths: list[str], supporting: set[str]) -> list[str]:
     """The NAMING_SAMPLE smallest of `paths` (one directory's files) outside `supporting`
-    with no layer keyword in their stem and an extension some supporting file has: only the
-    smallest can reach the sample, so the per-file checks stop once that many are found."""
+    with no layer keyword in their stem, not tests (`user_handler_test.go` beside the
+    handlers), and an extension some supporting file has: only the smallest can reach the
+    sample, so the per-file checks stop once that many are found."""
     out: list[str] = []
     kinds: set[str] | None = None  # the supporting files' extensions, made on first need
     for f in sorted(filterfalse(supporting.__contains__, paths)):
-        _, _, stem, ext = split_path(f)
-        if _ANY_SUFFIX.match(stem) is None:
+        _, name, stem, ext = split_path(f)
+        if _ANY_SUFFIX.match(stem) is None and not _is_test_name(name):
             if kinds is None:
                 kinds = _extensions(supporting)
             if ext in kinds:
@@ -790,21 +808,23 @@ def _naming(
         # `AbstractAuditingEntity.java`), leaving out files named for another layer. (At the
         # root no path starts with `inner` = "/": they would never count.)
         inside += _same_kind(by_dir[place], supporting)
-    files = sorted(inside or supporting)[:NAMING_SAMPLE]
+    files = heapq.nsmallest(NAMING_SAMPLE, inside or supporting)  # sorted()[:N], no full sort
     example = files[0]
     ext = split_path(example)[3]
     suffixes: Counter[str] = Counter()
     stems: list[str] = []
     shown: list[str] = []  # the sample without its noise (`index.ts`, `__init__.py`)
+    suffix_re, layer_stems = _SUFFIX_RE[layer], LAYER_STEMS[layer]
     for f in files:
         _, fname, fstem, fext = split_path(f)
-        if fstem.lower() not in _NAMING_NOISE:
+        low_stem = fstem.lower()
+        if low_stem not in _NAMING_NOISE:
             shown.append(f)
-        match = _SUFFIX_RE[layer].match(fstem)
+        match = suffix_re.match(fstem)
         if match:
             suffixes[match.group("sep") + match.group("kw") + fext] += 1
             stems.append(match.group("stem"))
-        elif fstem.lower() in LAYER_STEMS[layer]:
+        elif low_stem in layer_stems:
             suffixes["=" + fname] += 1
         else:
             suffixes[fext] += 1
@@ -940,9 +960,9 @@ def analyze_conventions(
             test_set.update(paths)
             continue
         if test_names:
-            code = [p for p in paths if p not in test_names]
+            code = list(filterfalse(test_names.__contains__, paths))
             if len(code) < len(paths):
-                test_set.update(p for p in paths if p in test_names)
+                test_set.update(compress(paths, map(test_names.__contains__, paths)))
             if not code:
                 continue
         else:
@@ -1012,9 +1032,12 @@ def analyze_conventions(
     layout.tests = test_dirs
     naming.tests = test_naming
     if tests:
-        evidence["tests"] = min(
-            tests, key=lambda f: (f.endswith(("__init__.py", "conftest.py")), f)
-        )
+        if increasing:  # the first real test (not a package marker), else the first file
+            evidence["tests"] = next(
+                filterfalse(methodcaller("endswith", _TEST_MARKERS), tests), tests[0]
+            )
+        else:
+            evidence["tests"] = min(tests, key=lambda f: (f.endswith(_TEST_MARKERS), f))
     for layer in (*LAYERS, "tests"):
         key = f"layout.{layer}"
         places = getattr(layout, layer)

@@ -45,6 +45,8 @@ class Project:
     files: list[str] = field(default_factory=list)
     # the language of each file (None for other files), in the order of `files`
     file_langs: list[str | None] = field(default_factory=list)
+    # the directory of each file, in the order of `files`, when the index had them
+    file_dirs: list[str] = field(default_factory=list)
     language_counts: Counter[str] = field(default_factory=Counter)
     techs: dict[str, list[str]] = field(default_factory=dict)
     evidence: dict[str, str] = field(default_factory=dict)
@@ -61,9 +63,17 @@ class Project:
 
     def files_of(self, language: str | None) -> list[str]:
         """The project's files of `language` (None: files of no language), in order."""
+        return self.of_language(language)[0]
+
+    def of_language(self, language: str | None) -> tuple[list[str], list[str] | None]:
+        """files_of(language) and their directories (None when `file_dirs` isn't known)."""
         if len(self.file_langs) != len(self.files):
             raise ValueError("file_langs out of step with files")
-        return list(compress(self.files, map(eq, self.file_langs, repeat(language))))  # C loops
+        selectors = list(map(eq, self.file_langs, repeat(language)))  # C loops
+        files = list(compress(self.files, selectors))
+        if len(self.file_dirs) != len(self.files):
+            return files, None
+        return files, list(compress(self.file_dirs, selectors))
 
     @property
     def ecosystems(self) -> set[str]:
@@ -146,6 +156,7 @@ def find_projects(index: FileIndex, root: Path) -> list[Project]:
     if len(projects) == 1 and "." in projects:  # the common case: one project owns all
         projects["."].files = list(index.files)
         projects["."].file_langs = list(index.langs)
+        projects["."].file_dirs = list(index.dirs or ())
     elif index.is_sorted():
         # Sorted paths: a folder's files are one slice, found by bisection; deeper projects
         # take theirs from the slices of their ancestors.
@@ -167,6 +178,8 @@ def find_projects(index: FileIndex, root: Path) -> list[Project]:
             if found is not None:
                 projects[found].files.extend(files[lo:hi])
                 projects[found].file_langs.extend(index.langs[lo:hi])
+                if index.dirs is not None:
+                    projects[found].file_dirs.extend(index.dirs[lo:hi])
     else:
         lists = {d: p.files for d, p in projects.items()}
         cached = owner.get
@@ -230,13 +243,15 @@ def _deps_evidence(tech: Tech, project: Project) -> str | None:
 def _files_evidence(globs: tuple[str, ...], project: Project, index: FileIndex) -> str | None:
     for glob in globs:
         last = glob.rpartition("/")[2]
-        pattern = compiled_glob(glob)
         if "*" not in last and "?" not in last:
             candidates = [p for p in index.named(last) if is_within(p, project.dir)]
         else:
             suffix = last.rpartition("*")[2]
             files = project.files
             candidates = list(compress(files, map(str.endswith, files, repeat(suffix))))
+        if not candidates:
+            continue  # most globs: no file of that name at all (and no regex to compile)
+        pattern = compiled_glob(glob)
         for path in sorted(candidates):
             if path in project.file_set and pattern.fullmatch(project.rel(path)):
                 return path

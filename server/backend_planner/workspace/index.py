@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import KeysView
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, repeat
+from operator import itemgetter
 
 # extension -> programming language of application code
 LANGUAGE_EXT: dict[str, str] = {
@@ -36,6 +38,8 @@ def _case_variants(text: str) -> list[str]:
 
 
 _ANY_CASE_EXT = {v: lang for ext, lang in LANGUAGE_EXT.items() for v in _case_variants(ext)}
+# the same keyed by the last two parts of name.rpartition(".")
+_ANY_CASE_DOT_EXT = {(".", ext[1:]): lang for ext, lang in _ANY_CASE_EXT.items()}
 
 
 def split_path(rel_path: str) -> tuple[str, str, str, str]:
@@ -83,6 +87,7 @@ class FileIndex:
     language_counts: Counter[str] = field(default_factory=Counter)
     langs: list[str | None] = field(default_factory=list)  # per file, in order
     increasing: bool = False  # known to be strictly increasing (sorted, no duplicate)
+    dirs: list[str] | None = None  # per file, in order, when the caller had them split
 
     @property
     def language(self) -> dict[str, str]:
@@ -94,10 +99,21 @@ class FileIndex:
         return cached
 
     @classmethod
-    def build(cls, files: list[str], *, increasing: bool = False) -> FileIndex:
-        """The index of `files`; `increasing` vouches they are sorted without duplicates."""
+    def build(
+        cls,
+        files: list[str],
+        *,
+        increasing: bool = False,
+        dirs: list[str] | None = None,
+        names: list[str] | None = None,
+    ) -> FileIndex:
+        """The index of `files`; `increasing` vouches they are sorted without duplicates;
+        `dirs` and `names`, when given, are each file's directory and name (scan.Listing)."""
         # One C-level pass per step: name -> last path, then the (rarer) repeated names.
-        names = [p.rpartition("/")[2] for p in files]
+        if names is None or dirs is None:
+            parts = list(map(str.rpartition, files, repeat("/")))
+            dirs = list(map(itemgetter(0), parts))
+            names = list(map(itemgetter(2), parts))
         last = dict(zip(names, files, strict=True))
         dups: dict[str, list[str]] = {}
         if len(last) != len(files):
@@ -111,22 +127,55 @@ class FileIndex:
             for name, paths in dups.items():
                 paths.append(last[name])
         # The text after a name's last dot, looked up in every letter case (a name without
-        # one leaves its last letter: no match); a name that *is* an extension (`.go`) has
-        # none (see hidden below). Names, not paths: shorter strings to search and slice.
-        ext_language = _ANY_CASE_EXT.get
-        langs = [ext_language(name[name.rfind(".") :]) for name in names]
+        # one has no dot to look up: no match); a name that *is* an extension (`.go`) has
+        # none (see hidden below). Three C-level passes: (head, ".", ext) of each name, its
+        # (".", ext) and that pair's language.
+        langs = list(
+            map(
+                _ANY_CASE_DOT_EXT.get,
+                map(itemgetter(1, 2), map(str.rpartition, names, repeat("."))),
+            )
+        )
         if not "".join(files).isascii():  # str.lower() maps a few other letters to ASCII
             langs = [_language_of(path) for path in files]
         hidden = _ANY_CASE_EXT.keys() & last.keys()
         if hidden:
             drop = {path for name in hidden for path in dups.get(name, (last[name],))}
             langs = [None if p in drop else lang for p, lang in zip(files, langs, strict=True)]
-        index = cls(files, last, dups, Counter(), langs, increasing)
+        index = cls(files, last, dups, Counter(), langs, increasing, dirs)
         if increasing or len(set(files)) == len(files):
             index.language_counts = Counter(filter(None, langs))
         else:  # each file once
             index.language_counts = Counter(index.language.values())
         return index
+
+    def extended(self, files: list[str], dirs: list[str], names: list[str]) -> FileIndex:
+        """The index with `files` added (sorted, each file's directory and name given): this
+        one, changed in place, for a few new files; a new one for many, or when this one's
+        files aren't known to be sorted."""
+        if not files:
+            return self
+        if len(files) > FEW_NEW or not self.increasing or self.dirs is None:
+            return FileIndex.build(sorted(set(self.files).union(files)), increasing=True)
+        for path, directory, name in zip(files, dirs, names, strict=True):
+            at = bisect_left(self.files, path)
+            if at < len(self.files) and self.files[at] == path:
+                continue  # listed already
+            lang = _language_of(path)  # what build gives a single file
+            self.files.insert(at, path)
+            self.dirs.insert(at, directory)
+            self.langs.insert(at, lang)
+            if lang:
+                self.language_counts[lang] += 1
+            same = self.named(name)
+            if not same:
+                self.last[name] = path
+            else:
+                paths = sorted([*same, path])
+                self.dups[name] = paths
+                self.last[name] = paths[-1]
+        self.__dict__.pop("_language", None)  # made again on use
+        return self
 
     def is_sorted(self) -> bool:
         """Whether the paths are in (strictly increasing) sorted order, as scan returns them."""
@@ -156,6 +205,9 @@ class FileIndex:
         """Whether the workspace has this repo-relative file."""
         name = path.rpartition("/")[2]
         return self.last.get(name) == path or path in self.dups.get(name, ())
+
+
+FEW_NEW = 256  # files `extended` inserts one by one
 
 
 def _language_of(path: str) -> str | None:

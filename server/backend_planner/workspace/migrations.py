@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from backend_planner.workspace.facts import Migrations
 from backend_planner.workspace.manifests import read_text
-from backend_planner.workspace.profile import Migrations, Service
 from backend_planner.workspace.rules import Rules, Tech
+
+if TYPE_CHECKING:
+    from backend_planner.workspace import profile
 
 # Only paths with one of these (or .sql files) can be migrations: the regexes see no other.
 _CANDIDATE = re.compile(r"igrat|IGRAT|versions/|changelog|liquibase|db/|\.sql(?=\n|$)")
@@ -81,9 +86,14 @@ def locate(tech: Tech, rel_files: list[str]) -> Located | None:
     return Located(dirs=dirs, files=files)
 
 
-def locate_all(rules: Rules, rel_files: list[str]) -> dict[str, Located]:
+def locate_all(
+    rules: Rules, rel_files: list[str], wanted: Callable[[Tech], bool] | None = None
+) -> dict[str, Located]:
+    """Where each migration tool's files are (the `wanted` tools only, when given)."""
     out: dict[str, Located] = {}
     for tech in rules.by_category("migrations"):
+        if wanted is not None and not wanted(tech):
+            continue
         located = locate(tech, rel_files)
         if located is not None:
             out[tech.name] = located
@@ -178,7 +188,7 @@ def _alembic_head(root: Path | None, directory: str, files: tuple[str, ...]) -> 
 
 
 def next_migration_files(
-    migrations: Migrations | Service,
+    migrations: profile.Migrations | profile.Service,
     slug: str,
     *,
     existing: tuple[str, ...] | None = None,
@@ -191,10 +201,24 @@ def next_migration_files(
     files; by default the profile's `latest` ones, enough to continue numbering. `app_dir`
     picks one of several dirs (Django apps). No migration service: [].
     """
+    from backend_planner.workspace.profile import Service  # callers hold pydantic models
+
     if isinstance(migrations, Service):
         if migrations.migrations is None:
             return []
         migrations = migrations.migrations
+    return _next_files(migrations, slug, existing=existing, now=now, app_dir=app_dir)
+
+
+def _next_files(
+    migrations: Migrations | profile.Migrations,
+    slug: str,
+    *,
+    existing: tuple[str, ...] | None,
+    now: datetime | None,
+    app_dir: str | None,
+) -> list[str]:
+    """next_migration_files of a Migrations fact (the analysis's or the profile's)."""
     if existing is None:
         existing = tuple(migrations.latest)
     scheme = naming_scheme(migrations.tool)
@@ -329,7 +353,7 @@ def build_migrations(
     elif all(re.match(r"\d{4}-\d\d-\d\d_", f.rpartition("/")[2]) for f in files):
         migrations.latest = _latest(files, dirs)  # a dated file template orders itself
     # else: hexadecimal revisions whose head can't be read: no claim
-    migrations.next = next_migration_files(migrations, SAMPLE_SLUG, existing=files, now=now)
+    migrations.next = _next_files(migrations, SAMPLE_SLUG, existing=files, now=now, app_dir=None)
     return migrations, files
 
 
@@ -349,7 +373,11 @@ def _latest(files: tuple[str, ...], dirs: list[str]) -> list[str]:
         base = directory + "/"
         inside = [f for f in files if f.startswith(base)]
         if inside:
-            orders = [_order(f[len(base) :])[0] for f in inside]
+            # _order(name)[0] of each, without slicing out the names
+            orders = [
+                int(m.group(1)) if (m := _LEADING_DIGITS.match(f, len(base))) else -1
+                for f in inside
+            ]
             newest = max(orders)
             out += sorted(f for f, order in zip(inside, orders, strict=True) if order == newest)
     return sorted(out)

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from backend_planner.errors import ConfigError, Problem
-from backend_planner.workspace.profile import Language, Service, StackProfile
+
+if TYPE_CHECKING:
+    from backend_planner.workspace.profile import StackProfile
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -80,6 +80,10 @@ def _evidence_keys(prefix: str, value: Any) -> list[str]:
 
 def apply_overrides(profile: StackProfile, data: dict[str, Any], path: Path) -> StackProfile:
     """The profile with every fact the file states replaced; the file is the evidence."""
+    from pydantic import ValidationError  # only a workspace with an override file needs it
+
+    from backend_planner.workspace.profile import Language, Service
+
     services = {s.path: s.model_dump() for s in profile.services}
     order = [s.path for s in profile.services]
     for number, entry in enumerate(data.get("service", []), start=1):

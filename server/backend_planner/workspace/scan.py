@@ -3,6 +3,9 @@
 The result is the sorted list of repo-relative POSIX paths of regular files. Dependency and
 build folders are always left out; symlinked directories are never followed (so a symlink loop
 can't trap the walk); unreadable directories are skipped with a debug log.
+
+In a git work tree the listing is git's, from two `git ls-files` run at once (GitListing):
+the index's files are split while git still walks the tree for the untracked ones.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ import logging
 import os
 import shutil
 import subprocess
+from bisect import bisect_left
 from functools import cache
-from itertools import islice, repeat
+from itertools import compress, islice, repeat
 from operator import eq, itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from backend_planner.errors import WorkspaceError
 
@@ -78,8 +82,40 @@ def find_git_toplevel(root: Path) -> Path | None:
     return None
 
 
+class Listing(NamedTuple):
+    """A workspace's files, sorted, with each one's directory ("" at the root) and name: split
+    once here, for the file index and the conventions."""
+
+    files: list[str]
+    dirs: list[str]
+    names: list[str]
+
+
+def split_paths(files: list[str]) -> Listing:
+    """The Listing of `files` (already sorted)."""
+    parts = list(map(str.rpartition, files, repeat("/")))  # one C-level pass
+    return Listing(files, list(map(itemgetter(0), parts)), list(map(itemgetter(2), parts)))
+
+
 def scan(root: Path) -> list[str]:
     """The workspace's files, sorted; raises WorkspaceError when the root can't be listed."""
+    return list_files(root).files
+
+
+def list_files(root: Path, started: GitListing | None = None) -> Listing:
+    """scan's files with their directories and names; `started`: the git listing of `root`,
+    when the caller started it ahead (see start_listing)."""
+    check_root(root)
+    if find_git_toplevel(root) is not None:
+        git = started if started is not None and started.root == root else GitListing(root)
+        listing = git.result()
+        if listing is not None and listing.files:  # []: e.g. a folder the repo ignores
+            return listing
+    return walk_listing(root)
+
+
+def check_root(root: Path) -> None:
+    """Raise WorkspaceError when the root can't be listed."""
     try:
         with os.scandir(root):
             pass
@@ -89,54 +125,149 @@ def scan(root: Path) -> list[str]:
         raise WorkspaceError(f"not a directory: {root}") from exc
     except OSError as exc:
         raise WorkspaceError(f"can't read workspace {root}: {exc.strerror or exc}") from exc
-    if find_git_toplevel(root) is not None:
-        files = git_files(root)
-        if files:  # None: git failed; []: e.g. a folder the enclosing repo ignores
-            return files
-    return walk_files(root)
+
+
+def walk_listing(root: Path) -> Listing:
+    """walk_files, split."""
+    return split_paths(walk_files(root))
+
+
+def start_listing(root: Path | str) -> GitListing | None:
+    """The git listing of the workspace at `root` started now, to be read by list_files
+    later: the caller's own work meanwhile (a CLI run's imports) overlaps git's. None when
+    `root` is no directory of a git work tree."""
+    path = Path(root).expanduser()
+    try:
+        if not path.is_dir():
+            return None
+        path = path.resolve()
+    except OSError:
+        return None
+    return GitListing(path) if find_git_toplevel(path) is not None else None
 
 
 def git_files(root: Path) -> list[str] | None:
     """Tracked plus untracked-not-ignored files as git sees them, or None when git can't say."""
-    git = shutil.which("git")
-    if git is None:
-        return None
-    try:
-        result = subprocess.run(
-            [
-                git,
-                "-c",
-                "core.quotepath=off",
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-            ],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )
-    except OSError as exc:
-        log.debug("git ls-files failed in %s: %s", root, exc)
-        return None
-    if result.returncode != 0:
-        log.debug("git ls-files failed in %s: %s", root, result.stderr.decode(errors="replace"))
-        return None
-    paths = result.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+    listing = GitListing(root).result()
+    return None if listing is None else listing.files
+
+
+class GitListing:
+    """`git ls-files --cached --others --exclude-standard` of one directory, as two
+    processes started at once: the index's files (a quick read, and most of the files) and
+    the untracked ones (a walk of the work tree, most of git's time). `result()` sorts and
+    splits the index's paths while that walk runs on another core, then merges in the
+    untracked ones (usually few); a caller with more to do before it needs the untracked
+    files reads `tracked()`, then `untracked()`. Read once; `close()` (or `with`) ends what
+    wasn't read."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}  # the ones not read yet
+        self._failed = False
+        git = shutil.which("git")
+        if git is None:
+            self._failed = True
+            return
+        command = [git, "-c", "core.quotepath=off", "ls-files", "-z"]
+        try:
+            for which, args in (
+                ("tracked", ["--cached"]),
+                ("untracked", ["--others", "--exclude-standard"]),
+            ):
+                self._procs[which] = subprocess.Popen(
+                    [*command, *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                )
+        except OSError as exc:
+            log.debug("git ls-files failed in %s: %s", root, exc)
+            self._failed = True
+            self.close()
+
+    def __enter__(self) -> GitListing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop and reap the processes not read yet."""
+        for proc in self._procs.values():
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+        self._procs = {}
+
+    def result(self) -> Listing | None:
+        """The listing, sorted and split; None when git can't say."""
+        try:
+            tracked = self.tracked()  # split while the walk goes on
+            untracked = self.untracked() if tracked is not None else None
+        finally:
+            self.close()
+        if tracked is None or untracked is None:
+            return None
+        return _merged(tracked, untracked)
+
+    def tracked(self) -> Listing | None:
+        """The index's files, sorted and split (None: git failed); read first."""
+        out = self._read("tracked")
+        return None if out is None else _kept(split_paths(_sorted_paths(out)))
+
+    def untracked(self) -> Listing | None:
+        """The untracked files git doesn't ignore, sorted and split (None: git failed)."""
+        out = self._read("untracked")
+        return None if out is None else _kept(split_paths(_sorted_paths(out)))
+
+    def _read(self, which: str) -> bytes | None:
+        proc = self._procs.pop(which, None)
+        if proc is None or self._failed:  # git is missing, couldn't start, or was read
+            return None
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            log.debug("git ls-files failed in %s: %s", self.root, err.decode(errors="replace"))
+            return None
+        return out
+
+
+def _sorted_paths(output: bytes) -> list[str]:
+    """The paths of `git ls-files -z` output, sorted, each once (conflicted entries are listed
+    once per stage)."""
+    paths = output.decode("utf-8", errors="surrogateescape").split("\0")
     if paths and paths[-1] == "":
         paths.pop()
-    # git lists the index sorted and untracked files after it: sorting is a merge of two
-    # runs; a set (the duplicates of conflicted entries) only when not strictly increasing.
-    paths.sort()  # a merge of two runs; then duplicates are neighbours
+    paths.sort()  # already sorted, usually: a quick check
     if _has_neighbour_twins(paths):
         paths = sorted(set(paths))
-    # Check each directory once, not each path: there are far fewer of them.
-    dirs = set(map(itemgetter(0), map(str.rpartition, paths, repeat("/"))))
-    skipped = {d for d in dirs if _skipped_dir(d)}
-    if skipped:
-        paths = [p for p in paths if p.rpartition("/")[0] not in skipped]
     return paths
+
+
+def _kept(listing: Listing) -> Listing:
+    """The listing without the files in dependency and build folders (SKIP_DIRS); each
+    directory is checked once, not each path: there are far fewer of them."""
+    skipped = {d for d in set(listing.dirs) if _skipped_dir(d)}
+    if not skipped:
+        return listing
+    kept = [d not in skipped for d in listing.dirs]
+    return Listing(*(list(compress(column, kept)) for column in listing))
+
+
+_FEW = 256  # extra files inserted one by one; more are merged by sorting again
+
+
+def _merged(listing: Listing, extra: Listing) -> Listing:
+    """`listing` (changed in place) with the files of `extra` (also sorted) added, each once."""
+    if not extra.files:
+        return listing
+    files, dirs, names = listing
+    if len(extra.files) > _FEW:
+        return split_paths(sorted(set(files).union(extra.files)))
+    for path, directory, name in zip(*extra, strict=True):
+        at = bisect_left(files, path)
+        if at == len(files) or files[at] != path:
+            files.insert(at, path)
+            dirs.insert(at, directory)
+            names.insert(at, name)
+    return listing
 
 
 def _has_neighbour_twins(paths: list[str]) -> bool:
