@@ -22,6 +22,7 @@ from vscode_support import CodeServer, Workbench, artifacts_dir, launch_workbenc
 
 from backend_planner.tasks.client import BackendTarget, TaskBackendClient
 from conftest import EXAMPLES_DIR, REPO_ROOT
+from tasks.support import HttpServer
 
 pytestmark = pytest.mark.e2e
 
@@ -200,3 +201,46 @@ async def test_missing_install_is_explained_and_fixing_the_setting_restarts(
         preview = await wb.editor_text()
         assert "Stack of go-gin-shop" in preview and "golang-migrate" in preview
         await wb.screenshot("03-stack-in-markdown-preview")
+
+
+async def test_shared_http_backend_with_the_token_from_the_secret_storage(
+    tmp_path: Path, request: Any
+) -> None:
+    root = shop(tmp_path)
+    artifacts = artifacts_dir(request)
+    server = HttpServer(f"sqlite:///{tmp_path / 'team.db'}", "--token", "s3cret")
+    settings = {
+        "backendPlanner.python": sys.executable,
+        "backendPlanner.backend.url": server.url,
+        "backendPlanner.projectId": "team",
+    }
+    try:
+        async with vscode(root, settings, artifacts) as (code, wb):
+            await wb.wait_for_statusbar("go · gin · gorm")
+            await wb.run_command("Backend Planner: Plan a backend feature…")
+            await wb.input_text(REQUEST)
+            await wb.wait_for_active_tab(re.compile(r"^[0-9a-f]{16}\.md$"))
+
+            # No token yet: the backend refuses, and the user is told.
+            await wb.run_command("Backend Planner: Push plan to task backend")
+            refusal = await wb.wait_for_notification("Push plan to task backend")
+            assert "token" in refusal.lower() or "401" in refusal, refusal
+            await wb.screenshot("01-push-refused-without-token")
+
+            # The token goes into VS Code's secret storage, never into settings.json.
+            await wb.run_command("Backend Planner: Set task backend token…")
+            await wb.input_text("s3cret")
+            await wb.wait_for_notification("token saved in the secret storage")
+            settings_json = code.user_data_dir / "User" / "settings.json"
+            assert "s3cret" not in settings_json.read_text(encoding="utf-8")
+
+            # The active plan document is the one pushed: no picker.
+            await wb.run_command("Backend Planner: Push plan to task backend")
+            await wb.wait_for_notification("plan pushed to")
+            await wb.screenshot("02-pushed-with-token")
+        async with TaskBackendClient(BackendTarget(url=server.url, token="s3cret")) as backend:
+            page = await backend.call("list_tasks", {"project_id": "team", "limit": 100})
+        names = sorted(t["task_name"] for t in page["tasks"])
+        assert len(names) == 4 and "Build subscription API" in names
+    finally:
+        server.stop()

@@ -47,8 +47,7 @@ def markdown(ls: PlannerServer, record: PlanRecord) -> str:
     if record.pushed:
         pushed = f"\n## Pushed to {record.pushed.backend}\n\n```\n{tree_text(ls, record)}```\n"
     return (
-        "\n".join(head)
-        + "\n"
+        ("\n".join(head) + "\n" if head else "")
         + render_markdown(record.plan)
         + "\n## Validation\n\n"
         + (check + pushed)
