@@ -43,17 +43,15 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode
   }
 }
 
-/** The plan id of a `backend-plan:/<id>.md|.json|.tree.md` document (not a stack document). */
+/** The plan id of a plan document — `backend-plan:/<id>/<title>.md|.json|.tree.md` or
+ * `backend-plan:/<id>.md` — and undefined for other documents (the stack's). */
 export function planIdOf(uri: vscode.Uri | undefined): string | undefined {
   if (!uri || uri.scheme !== SCHEME) {
     return undefined;
   }
-  const name = uri.path.replace(/^\/+/, '');
-  if (name.includes('/')) {
-    return undefined;
-  }
-  const id = name.split('.')[0];
-  return id || undefined;
+  const [first, ...rest] = uri.path.replace(/^\/+/, '').split('/');
+  const id = rest.length ? first : first.split('.')[0];
+  return /^[0-9a-f]{16}$/.test(id) ? id : undefined;
 }
 
 export async function openDocument(uri: vscode.Uri, how: OpenPlansAs): Promise<boolean> {

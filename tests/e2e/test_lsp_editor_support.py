@@ -88,7 +88,18 @@ async def test_list_plans_for_pickers(lsp: Any, tmp_path: Path) -> None:
     assert todo_plan["path"] == GO_FILE and todo_plan["line"] == TODO_LINE
     assert todo_plan["request"].startswith("counters live in process memory")
     assert todo_plan["pushed"] is False and todo_plan["taskId"] is None
-    assert todo_plan["uri"] == f"backend-plan:/{todo_plan['planId']}.md"
+    # Editors name the tab after the last part of the URI: the request, not the id.
+    assert todo_plan["uri"] == (
+        f"backend-plan:/{todo_plan['planId']}/counters-live-in-process-memory-and-are-never-"
+        "evicted-so.md"
+    )
+    assert (
+        typed_plan["treeUri"] == f"backend-plan:/{typed_plan['planId']}/add-order-refunds.tree.md"
+    )
+    # The short form (no title) names the same document.
+    assert await session.content(f"backend-plan:/{typed_plan['planId']}.md") == (
+        await session.content(typed_plan["uri"])
+    )
     assert todo_plan["folder"] == uri(shop)
 
 

@@ -103,8 +103,8 @@ async def plan_todo(ls: PlannerServer, uri: str, todo: Todo) -> PlanRecord:
 def _result(record: PlanRecord, **extra: Any) -> dict[str, Any]:
     return {
         "planId": record.id,
-        "uri": plan_uri(record.id, "md"),
-        "jsonUri": plan_uri(record.id, "json"),
+        "uri": plan_uri(record.id, "md", record.todo_text),
+        "jsonUri": plan_uri(record.id, "json", record.todo_text),
         "stale": record.stale,
         **extra,
     }
@@ -256,7 +256,7 @@ def register(server: PlannerServer) -> None:
                 line=record.line if record.path else None,
                 pushed=record.pushed is not None,
                 taskId=record.parent_task_id(),
-                treeUri=plan_uri(record.id, "tree.md"),
+                treeUri=plan_uri(record.id, "tree.md", record.todo_text),
             )
             for record in records
         ]

@@ -1,6 +1,6 @@
-"""Plan documents: `workspace/textDocumentContent` for `backend-plan:/<id>.md` (architecture,
-task tree, criteria, validator result), `.json` (the exact payload that is pushed) and
-`.tree.md` (the task tree with live statuses); opened with `window/showDocument`."""
+"""Plan documents: `workspace/textDocumentContent` for `backend-plan:/<id>/<title>.md`
+(architecture, task tree, criteria, validator result), `.json` (the exact payload that is
+pushed) and `.tree.md` (the task tree with live statuses); opened with `window/showDocument`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 from lsprotocol import types
 
 from backend_planner.lsp import stack
-from backend_planner.lsp.server import SCHEME, PlannerServer, plan_uri, uri_path
+from backend_planner.lsp.server import SCHEME, PlannerServer, parse_plan_uri, uri_path
 from backend_planner.lsp.store import PlanRecord
 
 
@@ -58,7 +58,7 @@ def content(ls: PlannerServer, uri: str) -> str:
     name = uri_path(uri).lstrip("/")
     if name.startswith(stack.PREFIX):
         return stack.content(ls, name)
-    record_id, _, view = name.partition(".")
+    record_id, view = parse_plan_uri(uri)
     record = ls.store.get(record_id)
     if record is None:
         return f"No plan {record_id!r} (it may have been replaced by a re-plan).\n"
@@ -75,7 +75,7 @@ async def show(ls: PlannerServer, record_id: str, view: str = "md") -> bool:
     if not (window and window.show_document and window.show_document.support):
         return False
     result = await ls.window_show_document_async(
-        types.ShowDocumentParams(uri=plan_uri(record_id, view), take_focus=True)
+        types.ShowDocumentParams(uri=ls.plan_uri(record_id, view), take_focus=True)
     )
     return bool(result and result.success)
 

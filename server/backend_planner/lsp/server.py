@@ -11,6 +11,7 @@ import asyncio
 import functools
 import importlib
 import logging
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -296,7 +297,13 @@ class PlannerServer(LanguageServer):
         return None, None
 
     def refresh_plan_documents(self, record_id: str) -> None:
-        self.refresh_documents([plan_uri(record_id, view) for view in ("md", "json", "tree.md")])
+        self.refresh_documents(
+            [self.plan_uri(record_id, view) for view in ("md", "json", "tree.md")]
+        )
+
+    def plan_uri(self, record_id: str, view: str = "md") -> str:
+        record = self.store.get(record_id)
+        return plan_uri(record_id, view, record.todo_text if record else "")
 
     def refresh_documents(self, uris: list[str]) -> None:
         """`workspace/textDocumentContent/refresh` for each virtual document (if supported)."""
@@ -317,8 +324,25 @@ def uri_path(uri: str) -> str:
     return unquote(urlparse(uri).path) or uri
 
 
-def plan_uri(record_id: str, view: str = "md") -> str:
-    return f"{SCHEME}:/{record_id}.{view}"
+def plan_uri(record_id: str, view: str = "md", title: str = "") -> str:
+    """`backend-plan:/<id>/<title-slug>.<view>`: editors name the tab after the last part
+    (`build-subscription-api-with-stripe.md`); `backend-plan:/<id>.<view>` without a title."""
+    slug = ""
+    for word in re.findall(r"[a-z0-9]+", title.lower()):  # whole words, at most 60 characters
+        if slug and len(slug) + 1 + len(word) > 60:
+            break
+        slug = f"{slug}-{word}" if slug else word[:60]
+    return f"{SCHEME}:/{record_id}/{slug}.{view}" if slug else f"{SCHEME}:/{record_id}.{view}"
+
+
+def parse_plan_uri(uri: str) -> tuple[str, str]:
+    """(record id, view) of either form of `plan_uri`."""
+    name = uri_path(uri).lstrip("/")
+    record_id, sep, rest = name.partition("/")
+    if sep:
+        return record_id, rest.partition(".")[2] or "md"
+    record_id, _, view = name.partition(".")
+    return record_id, view or "md"
 
 
 def file_uri(path: Path | str) -> str:
