@@ -31,6 +31,7 @@ GO_FILE = "internal/handlers/billing.go"
 TODO_LINE = 3  # 1-based, as VS Code shows it
 REQUEST = "Build subscription API with Stripe"
 PY_FILE = "scripts/seed_orders.py"
+TS_FILE = "scripts/notify.ts"
 PROJECT = "vscode-e2e"
 
 
@@ -49,6 +50,10 @@ def shop(tmp_path: Path) -> Path:
         '"""Seeds the shop with sample orders."""\n\n'
         "# TODO: Add order refunds with a refund reason\n"
         "def seed() -> None:\n    pass\n",
+        encoding="utf-8",
+    )
+    (root / TS_FILE).write_text(
+        "export function notify(): void {\n  /* TODO: Send order confirmation emails */\n}\n",
         encoding="utf-8",
     )
     return root
@@ -114,10 +119,12 @@ async def test_todo_to_plan_hover_push_and_palette(tmp_path: Path, request: Any)
         assert "backend-planner/skills/" in hover
         await wb.screenshot("04-hover-task-tree")
 
-        # A TODO in another language gets the same action.
-        await wb.open_file(PY_FILE)
-        assert "Plan this backend feature" in await wb.lightbulb_actions(3, 3)
-        await wb.press("Escape")
+        # TODOs in other languages get the same action (a docstring-led Python file, a
+        # TypeScript block comment).
+        for path, line, column in ((PY_FILE, 3, 3), (TS_FILE, 2, 4)):
+            await wb.open_file(path)
+            assert "Plan this backend feature" in await wb.lightbulb_actions(line, column), path
+            await wb.press("Escape")
 
         # Push from the palette: a picker of the workspace's plans, then the real backend.
         assert await backend_tasks() == []
