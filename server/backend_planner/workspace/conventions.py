@@ -11,11 +11,11 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
-from itertools import compress, filterfalse, groupby, islice, repeat
-from operator import methodcaller
+from itertools import chain, compress, filterfalse, groupby, islice, repeat
+from operator import itemgetter, methodcaller, not_
 from typing import NamedTuple
 
 from backend_planner.workspace.facts import LayerNaming, Layout, Naming, Tests
@@ -106,6 +106,15 @@ _ANY_SUFFIX = re.compile(
         f"(?:{w[0].upper()}|{w[0]}){w[1:]}" for w in sorted(_KEYWORD_LAYER, key=len, reverse=True)
     )
     + r")$"
+)
+# What a stem `_ANY_SUFFIX` matches ends with: a keyword (either case of its first letter),
+# maybe followed by a newline (`$` also matches before a final one). `str.endswith` with these
+# is several times cheaper than the regex, which most stems fail.
+_KEYWORD_ENDINGS = tuple(
+    f"{first}{w[1:]}{end}"
+    for w in _KEYWORD_LAYER
+    for first in (w[0].upper(), w[0])
+    for end in ("", "\n")
 )
 _STEM_LAYERS: dict[str, list[str]] = {}
 for _layer, _stems in LAYER_STEMS.items():
@@ -431,6 +440,11 @@ def _votes_in(
     # `<feature><sep><keyword>` with one keyword (user_handler.go, post.service.ts).
     if len(paths) != names.count("\0") + 1:
         names = "\0".join(p[cut:] for p in paths)
+    shared = _shared_keyword(names, len(paths))
+    if shared is not None:  # what the scan below would find in each name
+        key = (_KEYWORD_LAYER[shared[::-1].lower()], top or 1, directory, "suffix")
+        out.setdefault(key, []).extend(paths)
+        return
     # Reversed, each name starts with its extension: the scan jumps from NUL to NUL.
     found = _REVERSED_NAMES.findall("\0" + names[::-1])
     if len(found) == len(paths) and "" not in found:  # one keyword per name, none a stem
@@ -446,6 +460,20 @@ def _votes_in(
         name = path[cut:]
         if _NAME_HINT.search(name) is not None:
             _name_votes(path, name, directory, top, out)
+
+
+def _shared_keyword(names: str, count: int) -> str | None:
+    """The (reversed) keyword _REVERSED_NAMES finds in each of the `count` NUL-joined names
+    when all of them end like the first one from the separator before its keyword on
+    (`_handler.go`) and go on before it; else None. The regex, reading a name backwards,
+    decides by that ending and the character past it alone: no keyword holds a separator."""
+    match = _REVERSED_NAMES.match("\0" + names.partition("\0")[0][::-1])
+    if match is None or not match.group(1) or match.group()[-1] not in "_.-":
+        return None  # no keyword, or one not after a separator (`UserHandler.java`)
+    ending = match.group()[:0:-1]  # `<sep><keyword>.<ext>`, the NUL left out
+    if f"{names}\0".count(ending + "\0") != count or f"\0{ending}\0" in f"\0{names}\0":
+        return None
+    return match.group(1)
 
 
 def _name_votes(
@@ -579,6 +607,8 @@ def _refine(place: str, files: list[str]) -> str:
     """Step into a lone `v1/` or driver (`mysql/`) folder that holds the layer's code."""
     while True:
         cut = len(place) + 1 if place else 0
+        if _all_right_in(place, files):
+            return place
         # the files in sub-folders: a "/" after the place (str.count in a C loop)
         nested = [f[cut:] for f in compress(files, map(str.count, files, repeat("/"), repeat(cut)))]
         if not nested:
@@ -597,6 +627,15 @@ def _refine(place: str, files: list[str]) -> str:
         place = f"{place}/{child}" if place else child
 
 
+def _all_right_in(place: str, files: list[str]) -> bool:
+    """Whether every file lies right in the directory `place` ("" the root): each one starts
+    with `place/` and has no other "/" (counted on the joined paths: a few C scans)."""
+    head = place + "/" if place else ""
+    joined = "\0" + "\0".join(files)
+    slashes = len(files) * head.count("/")
+    return joined.count("\0" + head) == len(files) and joined.count("/") == slashes
+
+
 @cache
 def _pattern_regex(place: str) -> re.Pattern[str]:
     return re.compile("^" + re.escape(place).replace(re.escape(NAME), "[^/]+") + "(?:$|/|\\.)")
@@ -613,33 +652,35 @@ class Group(NamedTuple):
     files: list[str]
 
 
-def _matching(place: str, groups: list[Group]) -> set[str]:
-    """The files of `groups` under the place pattern `place` (a `<name>` matches a segment).
+def _matching(place: str, groups: list[Group]) -> dict[str, None]:
+    """The files of `groups` under the place pattern `place` (a `<name>` matches a segment),
+    each once, in the groups' order (a dict as an ordered set: see resolve_layer).
 
     A group whose own place matches has all its files matching (they lie inside it); a group
     that can't hold the pattern's literal prefix has none; only the rest is checked per file.
     """
     regex = _pattern_regex(place)
     literal = place.partition(NAME)[0]
-    out: set[str] = set()
+    found: list[list[str]] = []
     for group in groups:
         where = group.place
         if where and regex.match(where):
-            out.update(group.files)
+            found.append(group.files)
         elif not where or where.startswith(literal) or literal.startswith(where + "/"):
-            out.update(f for f in group.files if regex.match(f))
-    return out
+            found.append([f for f in group.files if regex.match(f)])
+    return dict.fromkeys(chain.from_iterable(found))
 
 
-def resolve_layer(groups: list[Group]) -> tuple[list[str], set[str]]:
-    """The places of one layer from its votes, and the files that support them.
+def resolve_layer(groups: list[Group]) -> tuple[list[str], dict[str, None]]:
+    """The places of one layer from its votes, and the files that support them (a dict as an
+    ordered set: in the order of the votes, runs of sorted paths, which sort quickly).
 
     Only the strongest tier of vote counts; places are merged (nested ones into their
     ancestor, siblings into `<name>`), then places with under a tenth of the top place's
     files are dropped as noise.
     """
     if not groups:
-        return [], set()
+        return [], {}
     best = min(g.tier for g in groups)
     strong = [g for g in groups if g.tier == best]
     by_place: dict[str, list[str]] = {}
@@ -651,9 +692,9 @@ def resolve_layer(groups: list[Group]) -> tuple[list[str], set[str]]:
     top = max(len(f) for f in files_of.values())
     named = {g.place for g in strong if g.kind in ("file", "router") and g.layer == "routes"}
     kept = sorted(p for p in places if len(files_of[p]) * 10 >= top or p in named)
-    supporting: set[str] = set()
+    supporting: dict[str, None] = {}
     for p in kept:
-        supporting |= files_of[p]
+        supporting.update(files_of[p])
     return kept, supporting
 
 
@@ -754,7 +795,7 @@ def _learnt_suffix(stems: list[str]) -> str | None:
 _EXTENSION = re.compile(r"\.(?<=[^/\0]\.)[^./\0]*(?=\0)")
 
 
-def _extensions(paths: set[str]) -> set[str]:
+def _extensions(paths: Collection[str]) -> set[str]:
     """{split_path(p)[3] for p in paths}, by one regex scan of the joined paths."""
     found = _EXTENSION.findall("\0".join(paths) + "\0")
     kinds = {ext.lower() for ext in set(found)}
@@ -763,20 +804,22 @@ def _extensions(paths: set[str]) -> set[str]:
     return kinds
 
 
-def _is_test_name(name: str) -> bool:
-    return name.startswith("test_") or _TEST_SUFFIX.search(name) is not None
-
-
-def _same_kind(paths: list[str], supporting: set[str]) -> list[str]:
+def _same_kind(paths: list[str], supporting: Collection[str]) -> list[str]:
     """The NAMING_SAMPLE smallest of `paths` (one directory's files) outside `supporting`
     with no layer keyword in their stem, not tests (`user_handler_test.go` beside the
     handlers), and an extension some supporting file has: only the smallest can reach the
     sample, so the per-file checks stop once that many are found."""
     out: list[str] = []
     kinds: set[str] | None = None  # the supporting files' extensions, made on first need
-    for f in sorted(filterfalse(supporting.__contains__, paths)):
+    rest = sorted(filterfalse(supporting.__contains__, paths))
+    # Tests (common beside the layer's files: `user_handler_test.go`) are left out first, by
+    # their suffix in lazy C loops over the names (they stop with this loop), then `test_*`.
+    names = map(itemgetter(2), map(str.rpartition, rest, repeat("/")))
+    for f in compress(rest, map(not_, map(_TEST_SUFFIX.search, names))):
         _, name, stem, ext = split_path(f)
-        if _ANY_SUFFIX.match(stem) is None and not _is_test_name(name):
+        if name.startswith("test_"):
+            continue
+        if not stem.endswith(_KEYWORD_ENDINGS) or _ANY_SUFFIX.match(stem) is None:
             if kinds is None:
                 kinds = _extensions(supporting)
             if ext in kinds:
@@ -789,7 +832,7 @@ def _same_kind(paths: list[str], supporting: set[str]) -> list[str]:
 def _naming(
     layer: str,
     places: list[str],
-    supporting: set[str],
+    supporting: dict[str, None],
     inflector: _Plural,
     by_dir: dict[str, list[str]] | None = None,
 ) -> LayerNaming | None:
@@ -808,7 +851,8 @@ def _naming(
         # `AbstractAuditingEntity.java`), leaving out files named for another layer. (At the
         # root no path starts with `inner` = "/": they would never count.)
         inside += _same_kind(by_dir[place], supporting)
-    files = heapq.nsmallest(NAMING_SAMPLE, inside or supporting)  # sorted()[:N], no full sort
+    # The smallest: the votes' order is runs of sorted paths, which sorted() merges quickly.
+    files = sorted(inside or supporting)[:NAMING_SAMPLE]
     example = files[0]
     ext = split_path(example)[3]
     suffixes: Counter[str] = Counter()
@@ -876,34 +920,38 @@ _REPOSITORY_HEAD = re.compile(
 def _entity_votes(groups: list[Group], by_dir: dict[str, list[str]]) -> list[Group]:
     """`CityRepository.java` next to `City.java`: City is an entity (a weak models vote)."""
     typed: set[str] = set()
+    typed_dirs: set[str] = set()  # the directory part of each of them
     regex = _SUFFIX_RE["repositories"]
     for group in groups:
         if group.layer == "repositories" and group.kind == "suffix":
             place = group.place  # every file lies right in it
             cut = len(place) + 1 if place else 0
             names = "\0".join([f[cut:] for f in group.files])
-            if len(group.files) > 3 and names.isascii() and "\n" not in names:
+            if len(group.files) > 3 and names.isascii() and not ("\n" in names or "/" in names):
                 # reversed, each name starts with `<ext>.<keyword><sep>`: drop it
                 stems, count = _REPOSITORY_HEAD.subn("\0", "\0" + names[::-1])
                 if count == len(group.files):
                     stems = stems[::-1][:-1].replace("\0", f"\0{place}/")
-                    typed.update(f"{place}/{stems}".lower().split("\0"))
+                    entries = f"{place}/{stems}".lower().split("\0")
+                    typed.update(entries)
+                    typed_dirs.add(entries[0].rpartition("/")[0])  # the stems hold no "/"
                     continue
             for file in group.files:
                 directory, _, name = file.rpartition("/")
                 match = regex.match(name.rpartition(".")[0])
                 if match:
-                    typed.add(f"{directory}/{match.group('stem')}".lower())
+                    entry = f"{directory}/{match.group('stem')}".lower()
+                    typed.add(entry)
+                    typed_dirs.add(entry.rpartition("/")[0])
     if not typed:
         return []
-    typed_dirs = {t.rpartition("/")[0] for t in typed}
     out = []
     for directory, paths in by_dir.items():
         if directory.lower() in typed_dirs:
             lowered = "\0".join(paths).lower().split("\0")
-            hits = [
-                p for p, low in zip(paths, lowered, strict=True) if low.rpartition(".")[0] in typed
-            ]
+            # each path's lowercase without its extension, in C loops
+            bare = map(itemgetter(0), map(str.rpartition, lowered, repeat(".")))
+            hits = list(compress(paths, map(typed.__contains__, bare)))
             if hits:
                 out.append(Group("models", 8, directory, "entity", hits))
     return out
@@ -988,7 +1036,7 @@ def analyze_conventions(
         setattr(naming, layer, _naming(layer, places, supporting, inflector, by_dir))
         if supporting:
             evidence[f"layout.{layer}"] = min(supporting)
-            voted |= supporting
+            voted.update(supporting)
     if not layout.handlers and layout.routes and any(NAME in r for r in layout.routes):
         # route files in every feature package (app/domain/<name>/route.go): the handlers
         # live in those packages

@@ -246,9 +246,7 @@ def _files_evidence(globs: tuple[str, ...], project: Project, index: FileIndex) 
         if "*" not in last and "?" not in last:
             candidates = [p for p in index.named(last) if is_within(p, project.dir)]
         else:
-            suffix = last.rpartition("*")[2]
-            files = project.files
-            candidates = list(compress(files, map(str.endswith, files, repeat(suffix))))
+            candidates = _ending_with(project.files, last.rpartition("*")[2])
         if not candidates:
             continue  # most globs: no file of that name at all (and no regex to compile)
         pattern = compiled_glob(glob)
@@ -256,6 +254,22 @@ def _files_evidence(globs: tuple[str, ...], project: Project, index: FileIndex) 
             if path in project.file_set and pattern.fullmatch(project.rel(path)):
                 return path
     return None
+
+
+def _ending_with(files: list[str], suffix: str) -> list[str]:
+    """The files ending with `suffix`, in order: searched in the NUL-joined paths (no path holds
+    a NUL), a few C-level scans instead of a call per path."""
+    if not files:
+        return []
+    text = "\0".join(files) + "\0"
+    needle = suffix + "\0"
+    out = []
+    at = text.find(needle)
+    while at >= 0:
+        end = at + len(suffix)  # the NUL after the path
+        out.append(text[text.rfind("\0", 0, at) + 1 : end])
+        at = text.find(needle, end + 1)
+    return out
 
 
 def _scripts_evidence(tech: Tech, project: Project) -> str | None:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from itertools import compress, repeat
+from operator import attrgetter, methodcaller
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,9 +40,55 @@ class Located:
     files: tuple[str, ...]
 
 
+_DIR_GROUP = methodcaller("group", "dir")
+_STRING = attrgetter("string")
+
+
 @cache
 def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
+
+
+@cache
+def literal_tail(pattern: str) -> str:
+    """Text that every match of `pattern` ends with ("" when that isn't sure): the plain or
+    escaped characters right before a final `$`, outside any group or class and not
+    quantified, in a pattern with no top-level `|` nor flags that change what they match.
+    (Anything not known to be such a character ends the tail: it can only come out short.)"""
+    if _regex(pattern).flags & (re.IGNORECASE | re.VERBOSE) or not pattern.endswith("$"):
+        return ""
+    tail: list[str] = []  # the top-level characters since the last anything-else
+    depth = 0  # of groups
+    i = 0
+    end = len(pattern) - 1  # the final `$`
+    while i < end:
+        char = pattern[i]
+        literal: str | None = None
+        if char == "\\":
+            escaped = pattern[i + 1]
+            literal = None if escaped.isalnum() else escaped  # \d, \w, \1 ...: no literal
+            i += 2
+        elif char == "[":  # a class, up to its "]" (which may come first: `[]a]`, `[^]a]`)
+            i += 2 if pattern.startswith("[^", i) else 1
+            i += 1 if pattern.startswith("]", i) else 0
+            while i < end and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+            if i >= end:  # not a class after all (`(?#[)`, a comment): unsure
+                return ""
+            i += 1
+        else:
+            if char == "|" and depth == 0:
+                return ""
+            depth += (char == "(") - (char == ")")
+            literal = None if char in "()|.^$?*+{}" else char
+            i += 1
+        if literal is not None and depth == 0:
+            tail.append(literal)
+        else:
+            tail = []  # a group, class, quantifier (of the characters before it) ...
+    if i != end:  # the last `$` was escaped: no anchor
+        return ""
+    return "".join(tail)
 
 
 def candidates(files: list[str], rel: int) -> list[str]:
@@ -61,17 +109,21 @@ def candidates(files: list[str], rel: int) -> list[str]:
     return [text[start + rel : ends[start]] for start in sorted(ends)]
 
 
-def locate(tech: Tech, rel_files: list[str]) -> Located | None:
-    """The migration dir(s) of `tech` among project-relative candidate files."""
+def locate(tech: Tech, rel_files: list[str], joined: str | None = None) -> Located | None:
+    """The migration dir(s) of `tech` among project-relative candidate files; `joined`: those
+    files, each followed by a newline (it lets a tool skip its regex when no file ends the way
+    every match would)."""
     if tech.path_regex is None:
         return None
     regex = _regex(tech.path_regex)
-    by_dir: Counter[str] = Counter()
-    matched: list[tuple[str, str]] = []
-    for match in filter(None, map(regex.search, rel_files)):  # C loops over the misses
-        directory = match.group("dir").rstrip("/")
-        by_dir[directory] += 1
-        matched.append((directory, match.string))
+    tail = literal_tail(tech.path_regex)
+    # A match ends with the tail, then the path's end or a newline (`$` matches before one).
+    if tail and joined is not None and tail + "\n" not in joined:
+        matches = []
+    else:  # C loops, over the misses and the matches alike (a tool's may be thousands)
+        matches = list(filter(None, map(regex.search, rel_files)))
+    matched_dirs = list(map(str.rstrip, map(_DIR_GROUP, matches), repeat("/")))
+    by_dir = Counter(matched_dirs)
     if (not by_dir or tech.multi_dir) and tech.marker_regex:
         marker = _regex(tech.marker_regex)
         for match in filter(None, map(marker.search, rel_files)):
@@ -82,7 +134,8 @@ def locate(tech: Tech, rel_files: list[str]) -> Located | None:
         return None
     ranked = sorted(by_dir, key=lambda d: (-by_dir[d], d))
     dirs = tuple(sorted(ranked)) if tech.multi_dir else (ranked[0],)
-    files = tuple(sorted(p for d, p in matched if d in dirs))
+    paths = map(_STRING, matches)
+    files = tuple(sorted(compress(paths, map(dirs.__contains__, matched_dirs))))
     return Located(dirs=dirs, files=files)
 
 
@@ -91,10 +144,11 @@ def locate_all(
 ) -> dict[str, Located]:
     """Where each migration tool's files are (the `wanted` tools only, when given)."""
     out: dict[str, Located] = {}
+    joined = "\n".join(rel_files) + "\n"
     for tech in rules.by_category("migrations"):
         if wanted is not None and not wanted(tech):
             continue
-        located = locate(tech, rel_files)
+        located = locate(tech, rel_files, joined)
         if located is not None:
             out[tech.name] = located
     return out
