@@ -162,6 +162,8 @@ def model_for(spec: FeatureSpec, resource: Resource) -> DataModel:
     auth = "auth" in spec.security
     if auth and resource.singular not in ("user", "account", "inventory", "product"):
         fields.append("user_id (FK → users)")
+    # What the request puts it on ("comments to posts", "for blog posts"): it belongs to them.
+    fields += [f"{c.singular}_id (FK → {c.plural})" for c in spec.context if c != resource]
     fields += DOMAIN_FIELDS.get(resource.singular, [])
     if resource.singular in PAYMENT_RESOURCES | {"payment"}:
         fields += [

@@ -6,6 +6,8 @@ same plan, byte for byte.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from backend_planner.errors import PlanError
 from backend_planner.planning.architecture import (
     Component,
@@ -22,7 +24,13 @@ from backend_planner.planning.model import (
     SkillIds,
     Violation,
 )
-from backend_planner.planning.paths import FileRef, FileSet, file_for, migration_criterion
+from backend_planner.planning.paths import (
+    FileRef,
+    FileSet,
+    file_for,
+    layer_file,
+    migration_criterion,
+)
 from backend_planner.planning.patterns import (
     BUILD_TIMEOUT,
     INVESTIGATE_TIMEOUT,
@@ -87,18 +95,25 @@ def make_plan(
     service_path: str | None = None,
     routing: Routing | None = None,
     related_files: tuple[str, ...] = (),
+    exists: Callable[[str], bool] | None = None,
 ) -> Plan:
     """Plan `request` for the service at `service_path` (default: the main backend).
 
     `routing` is the service's route style (`workspace.routing.detect_routing`; framework
     defaults without it); `related_files` are existing files the request is about (for
-    fix/refactor requests), found by the caller.
+    fix/refactor requests), found by the caller; `exists` tells whether a repo-relative file
+    exists, so a resource the code already has ("Add comments to posts") is extended, not
+    created again.
     """
     if not request.strip():
         raise PlanError("the request is empty; say what to build, integrate or fix")
     service = pick_service(profile, service_path)
     routing = routing if routing is not None else default_routing(service)
     spec = understand(request)
+    if exists is not None:
+        spec, present = _existing_as_context(spec, service, exists)
+    else:
+        present = []
     pattern, reason = choose(spec)
     resources = spec.resources or [_fallback_resource(spec)]
 
@@ -109,6 +124,10 @@ def make_plan(
             comp = component(spec, service, routing, resource, planned)
             planned += tuple(comp.migrations)
             comps.append(comp)
+    if comps and present:
+        # The new resource belongs to the existing ones: their model and handler change.
+        for path in present:
+            comps[0].files.add(FileRef(path, False))
     externals = [external_component(spec, service, e) for e in spec.external]
     arch = build_architecture(spec, service, comps, externals, routing)
     if pattern == "investigation" and related_files:
@@ -138,6 +157,33 @@ def make_plan(
     problems = validate_plan(plan, skills=skills)
     plan.violations = [Violation(place=p.place, message=p.message) for p in problems]
     return plan
+
+
+def _existing_as_context(
+    spec: FeatureSpec, service: Service, exists: Callable[[str], bool]
+) -> tuple[FeatureSpec, list[str]]:
+    """Resources of a build request the service already has (a model or handler file named
+    for them exists) become context: the others are built and refer to them. At least one
+    resource stays new. Returns the spec and the existing files to modify."""
+    if spec.intent not in ("build", "integrate") or len(spec.resources) < 2:
+        return spec, []
+    found: dict[str, list[str]] = {}
+    for resource in spec.resources:
+        refs = [layer_file(service, layer, resource) for layer in ("models", "handlers")]
+        paths = [r.path for r in refs if r is not None and r.create and exists(r.path)]
+        if paths:
+            found[resource.singular] = paths
+    new = [r for r in spec.resources if r.singular not in found]
+    if not found or not new:
+        return spec, []
+    old = [r for r in spec.resources if r.singular in found]
+    names = [r.label for r in new]
+    main = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    subject = f"{main} API for the existing " + ", ".join(r.plural.replace("_", " ") for r in old)
+    spec = spec.model_copy(
+        update={"resources": new, "context": [*old, *spec.context], "subject": subject}
+    )
+    return spec, [p for r in old for p in found[r.singular]]
 
 
 def _fallback_resource(spec: FeatureSpec) -> Resource:

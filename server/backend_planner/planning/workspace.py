@@ -92,4 +92,5 @@ def plan_workspace(
         service_path=service.path,
         routing=routing,
         related_files=related,
+        exists=lambda rel: (root / rel).is_file(),
     )

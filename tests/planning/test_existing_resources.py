@@ -1,0 +1,37 @@
+"""A resource the code already has is extended, not created again: "Add comments to posts"
+in a codebase with posts builds comments that belong to posts."""
+
+from __future__ import annotations
+
+from backend_planner.planning import make_plan, plan_workspace
+from conftest import CORPUS_DIR
+from planning.support import SKILLS, profile_of
+
+NEST = CORPUS_DIR / "notiz-dev__nestjs-prisma-starter"  # has src/posts/posts.resolver.ts
+
+
+def test_existing_posts_are_context_and_comments_belong_to_them() -> None:
+    plan = plan_workspace("Add comments to posts", NEST, SKILLS, profile=profile_of(NEST))
+    arch = plan.architecture
+    assert [m.name for m in arch.models] == ["Comment"]
+    assert "post_id (FK → posts)" in arch.models[0].fields
+    assert [s.name for s in arch.services] == ["CommentService"]
+    assert all("/posts" not in e.path for e in arch.endpoints)
+    assert "existing posts" in arch.summary
+    inputs = plan.tasks[0].inputs
+    assert "src/posts/posts.resolver.ts" in inputs["files_to_modify"]
+    created = inputs["files_to_create"]
+    assert not any("create_posts" in f or "/post/" in f or "/posts/" in f for f in created)
+    assert any("create_comments" in f for f in created)
+    assert not plan.violations
+
+
+def test_without_knowing_the_files_both_are_built() -> None:
+    # The planner itself is pure: with no `exists`, nothing is known to exist.
+    plan = make_plan("Add comments to posts", profile_of(NEST), SKILLS)
+    assert sorted(m.name for m in plan.architecture.models) == ["Comment", "Post"]
+
+
+def test_a_request_whose_every_resource_exists_still_builds_them() -> None:
+    plan = plan_workspace("Add posts and users", NEST, SKILLS, profile=profile_of(NEST))
+    assert sorted(m.name for m in plan.architecture.models) == ["Post", "User"]
