@@ -35,3 +35,12 @@ def test_without_knowing_the_files_both_are_built() -> None:
 def test_a_request_whose_every_resource_exists_still_builds_them() -> None:
     plan = plan_workspace("Add posts and users", NEST, SKILLS, profile=profile_of(NEST))
     assert sorted(m.name for m in plan.architecture.models) == ["Post", "User"]
+
+
+def test_one_feature_folder_for_every_layer() -> None:
+    # Resolvers live in src/posts/, src/users/ (plural); the services layer was learnt from
+    # src/auth/auth.service.ts alone: the new feature's files still share one folder.
+    plan = plan_workspace("Add comments to posts", NEST, SKILLS, profile=profile_of(NEST))
+    created = plan.tasks[0].inputs["files_to_create"]
+    assert "src/comments/comments.resolver.ts" in created
+    assert "src/comments/comments.service.ts" in created

@@ -204,6 +204,19 @@ def _name_patterns(service: Service, layer: str) -> list[re.Pattern[str]]:
     return out
 
 
+def _folder_naming(service: Service, layer: str, path: str) -> LayerNaming | None:
+    """The handlers' (else services', models') naming when `path` puts the file in a per-feature
+    folder that layer's files also live in (`src/{name}/…`): the folder's name is theirs."""
+    head = path.split("{name}")[0]
+    if "{name}/" not in path or not head:
+        return None
+    for other in ("handlers", "services", "models", "repositories"):
+        naming: LayerNaming | None = getattr(service.naming, other, None)
+        if other != layer and naming is not None and naming.template.startswith(head + "{name}/"):
+            return naming
+    return None
+
+
 def layer_file(service: Service, layer: str, resource: Resource) -> FileRef | None:
     """The file a feature gets in `layer`, or None when the service has no such layer."""
     naming: LayerNaming | None = getattr(service.naming, layer, None)
@@ -214,6 +227,13 @@ def layer_file(service: Service, layer: str, resource: Resource) -> FileRef | No
         if "{name}" in template or "<name>" in template:
             path = template.replace("<name>", "{name}")
             path = _feature_dir(service, layer, path)
+            shared = _folder_naming(service, layer, path)
+            if shared is not None and shared.plural != naming.plural:
+                # One feature folder holds every layer's file (src/posts/posts.resolver.ts and
+                # posts.service.ts): its name, and the files named after it, agree.
+                naming = naming.model_copy(update={"plural": shared.plural})
+                name = feature_name(service, naming, resource)
+                folder_name = dir_name(service, naming, resource)
             return FileRef(_render(path, folder_name, name), True)
         # One fixed file: a shared registration file, or one role file per feature folder.
         parent = posixpath.dirname(template)
