@@ -73,7 +73,14 @@ def known_dirs(service: Service) -> list[str]:
 
 
 def placed_beside_known(path: str, service: Service) -> bool:
-    """In a directory the profile names, in a new folder inside one, or in a new one beside one."""
+    """In a directory the profile names, in a new folder inside one, or in a new one beside one;
+    a JVM test mirrors its class's package (`src/test/java/…/FooTest.java` for
+    `src/main/java/…/Foo.java`), so it counts where that class would."""
+    if f"/{path}".count("/src/test/") == 1 and service.language in ("java", "kotlin"):
+        head, _, tail = f"/{path}".partition("/src/test/")
+        mirrored = f"{head}/src/main/{tail}".lstrip("/")
+        if placed_beside_known(mirrored, service):
+            return True
     known = [_dir_regex(e) for e in known_dirs(service)]
     parents = [_dir_regex(posixpath.dirname(e) or ".") for e in known_dirs(service)]
     parent = posixpath.dirname(path) or "."

@@ -74,3 +74,22 @@ def test_commands_are_the_ones_each_stack_runs_its_tests_with() -> None:
     assert command("healthchecks__healthchecks") == "python manage.py test"
     assert command("miguelgrinberg__microblog") == "python -m unittest"  # plain unittest
     assert command("igorbenav__FastAPI-boilerplate") == "pytest tests/"
+
+
+def test_jvm_tests_mirror_their_class_package() -> None:
+    from backend_planner.planning import plan_workspace
+    from conftest import REPO_ROOT
+    from planning.support import SKILLS
+
+    for fixture, ext in (("java-spring-flyway", "java"), ("kotlin-spring-gradle", "kt")):
+        plan = plan_workspace(
+            "Add order refunds", REPO_ROOT / "tests" / "fixtures" / fixture, SKILLS
+        )
+        tested = plan.tasks[2].inputs["files_to_test"]
+        created = plan.tasks[2].inputs["files_to_create"]
+        assert tested and len(created) == len(tested)
+        for source, test in zip(tested, created, strict=True):
+            assert source.startswith("src/main/") and source.endswith(f".{ext}")
+            assert test == source.replace("src/main/", "src/test/", 1).replace(
+                f".{ext}", f"Test.{ext}"
+            )

@@ -447,6 +447,10 @@ def test_file(service: Service, source: str, resource: Resource) -> str | None:
     naming = service.naming.tests
     layout = service.tests.layout
     stem, ext = posixpath.splitext(posixpath.basename(source))
+    if service.language in ("java", "kotlin") and f"/{source}".count("/src/main/") == 1:
+        # Maven/Gradle: a test mirrors its class's package under src/test/ (FooServiceTest).
+        head, _, tail = f"/{source}".partition("/src/main/")
+        return f"{head}/src/test/{posixpath.dirname(tail)}/{stem}Test{ext}".lstrip("/")
     if naming is not None and (naming.dir == "" or layout == "colocated"):
         # Colocated: next to the source file, named like the repo's tests.
         suffix = naming.suffix if naming.suffix.startswith(("_", ".")) else ""
