@@ -46,7 +46,7 @@ from backend_planner.planning.patterns import (
     testing_criteria,
     user_expectations,
 )
-from backend_planner.planning.request import make_resource, short_name, understand
+from backend_planner.planning.request import and_list, make_resource, short_name, understand
 from backend_planner.planning.validate import validate_plan
 from backend_planner.tasks.models import ValidationCriteria
 from backend_planner.workspace.profile import Service, StackProfile
@@ -177,9 +177,8 @@ def _existing_as_context(
     if not found or not new:
         return spec, []
     old = [r for r in spec.resources if r.singular in found]
-    names = [r.label for r in new]
-    main = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    subject = f"{main} API for the existing " + ", ".join(r.plural.replace("_", " ") for r in old)
+    existing = and_list([r.plural.replace("_", " ") for r in old])
+    subject = f"{and_list([r.label for r in new])} API for the existing {existing}"
     spec = spec.model_copy(
         update={"resources": new, "context": [*old, *spec.context], "subject": subject}
     )
@@ -316,7 +315,7 @@ def _build_description(spec: FeatureSpec, migration: bool) -> str:
     if spec.external:
         names = ", ".join(short_name(e) for e in spec.external)
         parts.append(f"the {names} client" + ("s" if len(spec.external) > 1 else ""))
-    text = "Create " + ", ".join(parts[:-1]) + " and " + parts[-1]
+    text = "Create " + and_list(parts)
     return text + ", and register the routes"
 
 
@@ -331,7 +330,7 @@ def _subtasks(
     migration = any(c.migrations for c in comps)
     cmds = commands(service, "schema", with_migration=migration)
     labels = [c.resource.plural.replace("_", " ") for c in comps]
-    names = ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
+    names = and_list(labels)
     parent_criteria = ValidationCriteria(
         critical=[
             f"All {len(comps)} services implemented: "

@@ -395,11 +395,15 @@ def _subject(
             return f"{res[0].plural.replace('_', ' ')} via {short_name(externals[0])}"
         if len(names) > 1 and "management" in words:
             return f"{names[0]} management API"
-        main = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        return f"{main} API"
+        return f"{and_list(names)} API"
     if externals:
         return f"{short_name(externals[0])} integration"
     return " ".join(keywords[:3]) or "backend change"
+
+
+def and_list(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _clip(text: str, width: int) -> str:
