@@ -465,11 +465,6 @@ class Workbench:
             ".editor-group-container.active .editor-container .monaco-editor:visible"
         ).first
 
-    async def active_tab_title(self) -> str:
-        tab = self._active_tab.first
-        await tab.wait_for()
-        return (await tab.locator(".label-name").inner_text()).strip()
-
     async def wait_for_active_tab(self, title: str | re.Pattern[str]) -> None:
         """Wait until the active tab's label is `title` (a string is matched exactly)."""
         if isinstance(title, str):
@@ -612,51 +607,7 @@ class Workbench:
         await self.page.keyboard.press("Control+Home")
         return str(text)
 
-    async def paste(self, text: str) -> None:
-        """Paste `text` into the focused editor, as Ctrl+V would (no auto-closing or
-        auto-indenting of typed characters)."""
-        await self.page.evaluate(
-            "(text) => { const dt = new DataTransfer(); dt.setData('text/plain', text);"
-            " document.activeElement.dispatchEvent(new ClipboardEvent('paste',"
-            " {clipboardData: dt, bubbles: true, cancelable: true})); }",
-            text,
-        )
-
-    async def update_user_settings(self, changes: dict[str, Any]) -> None:
-        """Change user settings the way a user does: edit settings.json in VS Code and save
-        (code-server does not notice a settings.json changed behind its back). A value of None
-        removes the setting. The settings tab is closed again."""
-        await self.run_command("Preferences: Open User Settings (JSON)")
-        await self.wait_for_active_tab("settings.json")
-        await self._active_editor.locator(".view-line").first.wait_for()
-        text = await self.editor_text()
-        current = json.loads(text or "{}")
-        for key, value in changes.items():
-            if value is None:
-                current.pop(key, None)
-            else:
-                current[key] = value
-        wanted = json.dumps(current, indent=4) + "\n"
-        if text == wanted:
-            await self.run_command("View: Close Editor")
-            return
-        await self.page.keyboard.press("Control+a")
-        await self.paste(wanted)
-        await self.page.wait_for_function(
-            "() => !!document.querySelector('.editor-group-container.active .tab.active.dirty')"
-        )
-        await self.page.keyboard.press("Control+s")
-        await self.page.locator(".editor-group-container.active .tab.active.dirty").wait_for(
-            state="detached"
-        )
-        if json.loads(await self.editor_text()) != current:
-            raise AssertionError("settings.json did not take the new settings")
-        await self.run_command("View: Close Editor")
-
     # -- status bar and notifications --------------------------------------------------------
-    async def statusbar_texts(self) -> list[str]:
-        texts = await self.page.locator(".part.statusbar .statusbar-item").all_inner_texts()
-        return [t.strip() for t in texts if t.strip()]
 
     async def wait_for_statusbar(self, text: str) -> None:
         await self.page.locator(".part.statusbar .statusbar-item", has_text=text).first.wait_for()
