@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend_planner.errors import WorkspaceError
 from backend_planner.workspace import migrations as mig
+from backend_planner.workspace.codemap import CodeMap, CodeMapBuilder, ServiceContext
 from backend_planner.workspace.conventions import (
     analyze_conventions,
     any_test,
@@ -110,16 +111,18 @@ def _analyze(
 ) -> StackProfile:
     index = _file_index(path, started)
     projects = find_projects(index, path)
+    code_maps = CodeMapBuilder(path)
     services: list[Service] = []
     languages: set[str] = set()
     all_languages: set[str] = set()
     for project in projects:
-        built = _services_of(project, index, rules, path, now)
+        built = _services_of(project, index, rules, path, now, code_maps)
         services.extend(built)
         all_languages.update(project.languages)
         if built:
             languages.update(project.languages)
     languages = languages or all_languages
+    code_maps.save_cache()
     services.sort(key=lambda s: (s.kind != "backend", s.path))
     return StackProfile(
         root=str(path),
@@ -173,6 +176,7 @@ def _services_of(
     rules: Rules,
     root: Path,
     now: datetime | None,
+    code_maps: CodeMapBuilder,
 ) -> list[Service]:
     prefix = "" if project.dir == "." else project.dir + "/"
     candidates = mig.candidates(project.files, len(prefix))
@@ -207,7 +211,11 @@ def _services_of(
     split = _split_dirs(project, index)
     if len(split) < 2:
         service_dir = _deploy_dir(project, index)
-        return [_service(project, service_dir, project.files, index, rules, located, root, now)]
+        return [
+            _service(
+                project, service_dir, project.files, index, rules, located, root, now, code_maps
+            )
+        ]
     shared = [f for f in project.files if not any(is_within(f, d) for d in split)]
     out = []
     for directory in split:
@@ -222,7 +230,9 @@ def _services_of(
             and split_path(f)[0] != directory
         ]
         scope = own if own_code else shared + own
-        out.append(_service(project, directory, scope, index, rules, located, root, now))
+        out.append(
+            _service(project, directory, scope, index, rules, located, root, now, code_maps)
+        )
     return out
 
 
@@ -283,6 +293,7 @@ def _service(
     located: dict[str, mig.Located],
     root: Path,
     now: datetime | None,
+    code_maps: CodeMapBuilder,
 ) -> Service:
     techs = project.techs
     evidence = dict(project.evidence)
@@ -362,6 +373,7 @@ def _service(
         if key.startswith("tests.") and key != f"tests.{tests.framework}":
             del evidence[key]
     evidence.update(result.evidence)
+    code_map = _code_map(project, service_dir, files, techs, code_maps, root)
     return Service(
         path=service_dir,
         kind="backend",
@@ -374,7 +386,32 @@ def _service(
         naming=result.naming,
         manifests=[m.path for m in project.manifests],
         evidence=dict(sorted(evidence.items())),
+        endpoints=code_map.endpoints,
+        entities=code_map.entities,
+        unreadable=code_map.unreadable,
     )
+
+
+def _code_map(
+    project: Project,
+    service_dir: str,
+    files: list[str],
+    techs: dict[str, list[str]],
+    code_maps: CodeMapBuilder,
+    root: Path,
+) -> CodeMap:
+    """The service's endpoints and entities; test files are not read."""
+    language = project.language
+    tests = frozenset(f for f in files if is_test_file(project.rel(f), language))
+    context = ServiceContext(
+        root=root,
+        service_dir=service_dir,
+        language=language,
+        frameworks=list(techs.get("framework", [])),
+        orm=list(techs.get("orm", [])),
+        files=files,
+    )
+    return code_maps.build(context, exclude=tests)
 
 
 def _for_language(names: list[str], language: str | None, rules: Rules) -> list[str]:

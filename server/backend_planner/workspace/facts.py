@@ -74,6 +74,46 @@ class Naming:
 
 
 @dataclass
+class Endpoint:
+    method: str
+    path: str
+    handler: str | None
+    file: str
+    line: int
+    handler_file: str | None = None
+    handler_line: int | None = None
+    dynamic: bool = False
+
+
+@dataclass
+class EntityField:
+    name: str
+    type: str | None = None
+    nullable: bool | None = None
+    unique: bool = False
+    primary_key: bool = False
+    references: str | None = None
+
+
+@dataclass
+class EntityIndex:
+    columns: list[str]
+    unique: bool = False
+    name: str | None = None
+
+
+@dataclass
+class Entity:
+    name: str
+    table: str | None
+    file: str
+    line: int
+    fields: list[EntityField] = field(default_factory=list)
+    indexes: list[EntityIndex] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Service:
     path: str
     kind: str = "backend"
@@ -86,6 +126,9 @@ class Service:
     naming: Naming = field(default_factory=Naming)
     manifests: list[str] = field(default_factory=list)
     evidence: dict[str, str] = field(default_factory=dict)
+    endpoints: list[Endpoint] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -89,6 +89,53 @@ class Naming(_Model):
     tests: LayerNaming | None = None
 
 
+class Endpoint(_Model):
+    """One HTTP endpoint as served: `path` is the full path (every group, mount, prefix and
+    context path applied; parameters written `{name}`; no trailing slash). `file:line` is where
+    it is registered, `handler_file:handler_line` where the function serving it is defined (when
+    it can be followed statically). `dynamic`: part of the path is built at run time and reads
+    `{dynamic}`."""
+
+    method: str
+    path: str
+    handler: str | None
+    file: str
+    line: int
+    handler_file: str | None = None
+    handler_line: int | None = None
+    dynamic: bool = False
+
+
+class EntityField(_Model):
+    """A column or persisted attribute; `references` is `table` or `table.column`."""
+
+    name: str
+    type: str | None = None
+    nullable: bool | None = None
+    unique: bool = False
+    primary_key: bool = False
+    references: str | None = None
+
+
+class EntityIndex(_Model):
+    columns: list[str]
+    unique: bool = False
+    name: str | None = None
+
+
+class Entity(_Model):
+    """A persistent entity: an ORM model and/or a table from schema files and migrations,
+    merged per table. `file:line` is its main declaration; `sources` every other one."""
+
+    name: str
+    table: str | None
+    file: str
+    line: int
+    fields: list[EntityField] = Field(default_factory=list)
+    indexes: list[EntityIndex] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+
+
 class Service(_Model):
     path: str
     kind: ServiceKind = "backend"
@@ -101,6 +148,9 @@ class Service(_Model):
     naming: Naming = Field(default_factory=Naming)
     manifests: list[str] = Field(default_factory=list)
     evidence: dict[str, str] = Field(default_factory=dict)
+    endpoints: list[Endpoint] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    unreadable: list[str] = Field(default_factory=list)
 
 
 class StackProfile(_Model):

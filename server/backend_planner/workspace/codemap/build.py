@@ -1,0 +1,150 @@
+"""The code map engine: which files each extractor reads, their facts (cached by content
+hash), and the endpoints and entities of a service resolved from them."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from backend_planner.workspace.codemap.cache import FactsCache, content_key
+from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, ServiceContext
+from backend_planner.workspace.codemap.merge import merge_entities
+from backend_planner.workspace.facts import Endpoint, Entity
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 2 << 20  # a source file larger than 2 MB is generated or data, not code to read
+BINARY_PROBE = 8192
+MINIFIED_MIN_BYTES = 20_000
+MINIFIED_LINE = 1_000  # average line length of a minified bundle
+
+
+@dataclass
+class CodeMap:
+    endpoints: list[Endpoint] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    # "path: reason" for each file that could not be read (binary, minified, too large, …)
+    unreadable: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Source:
+    stamp: tuple[int, int]  # (mtime_ns, size)
+    data: bytes | None
+    problem: str | None
+
+
+class CodeMapBuilder:
+    """Builds code maps of one workspace; keeps each file's bytes by stat and its facts by
+    content hash, so rebuilding after an edit reads and extracts only the changed files."""
+
+    def __init__(self, root: Path, *, cache: FactsCache | None = None,
+                 extractors: Sequence[Extractor] | None = None) -> None:
+        self.root = root
+        self.cache = cache if cache is not None else FactsCache(root)
+        if extractors is None:
+            from backend_planner.workspace.codemap.registry import all_extractors
+
+            extractors = all_extractors()
+        self.extractors = tuple(extractors)
+        self._sources: dict[str, _Source] = {}
+
+    def build(self, ctx: ServiceContext, *, exclude: frozenset[str] = frozenset()) -> CodeMap:
+        """The code map of one service. `exclude`: files not to read (tests)."""
+        result = CodeMap()
+        unreadable: dict[str, str] = {}
+        entities: list[Entity] = []
+        endpoints: list[Endpoint] = []
+        for extractor in self.extractors:
+            if not extractor.applies(ctx):
+                continue
+            facts: dict[str, FileFacts] = {}
+            for path in ctx.files:
+                if path in exclude or not extractor.wants(path):
+                    continue
+                source = self._source(path)
+                if source.data is None:
+                    if source.problem:
+                        unreadable[path] = source.problem
+                    continue
+                if extractor.markers and not any(m in source.data for m in extractor.markers):
+                    continue
+                file_facts = self._facts(extractor, path, source.data)
+                if file_facts:
+                    facts[path] = file_facts
+            if not facts:
+                continue
+            try:
+                part = extractor.resolve(facts, ctx)
+            except Exception:  # an extractor's bug must not cost the rest of the map
+                log.exception("code map: %s failed on %s", extractor.name, ctx.service_dir)
+                continue
+            endpoints.extend(part.endpoints)
+            entities.extend(part.entities)
+        result.endpoints = _unique_endpoints(endpoints)
+        result.entities = merge_entities(entities)
+        result.unreadable = [f"{p}: {r}" for p, r in sorted(unreadable.items())]
+        return result
+
+    def forget(self, path: str) -> None:
+        """Drop what is known of a file (it changed or was deleted)."""
+        self._sources.pop(path, None)
+
+    def save_cache(self) -> None:
+        self.cache.save()
+
+    def _source(self, path: str) -> _Source:
+        full = os.path.join(self.root, path)
+        try:
+            st = os.stat(full)
+        except OSError as exc:
+            return _Source((0, 0), None, f"can't read ({exc.strerror or exc})")
+        stamp = (st.st_mtime_ns, st.st_size)
+        known = self._sources.get(path)
+        if known is not None and known.stamp == stamp:
+            return known
+        source = _read(full, st.st_size, stamp)
+        self._sources[path] = source
+        return source
+
+    def _facts(self, extractor: Extractor, path: str, data: bytes) -> FileFacts | None:
+        key = content_key(extractor.name, extractor.version, data)
+        hit, value = self.cache.get(key)
+        if hit:
+            return value  # type: ignore[no-any-return]
+        try:
+            value = extractor.extract(path, data)
+        except Exception:  # a file the extractor can't handle is skipped, with the reason logged
+            log.exception("code map: %s could not read %s", extractor.name, path)
+            value = None
+        self.cache.put(key, value)
+        return value
+
+
+def _read(full: str, size: int, stamp: tuple[int, int]) -> _Source:
+    if size > MAX_BYTES:
+        return _Source(stamp, None, f"too large ({size // 1024} KB)")
+    try:
+        with open(full, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return _Source(stamp, None, f"can't read ({exc.strerror or exc})")
+    if b"\0" in data[:BINARY_PROBE]:
+        return _Source(stamp, None, "binary")
+    if len(data) > MINIFIED_MIN_BYTES and len(data) / (data.count(b"\n") + 1) > MINIFIED_LINE:
+        return _Source(stamp, None, "minified")
+    return _Source(stamp, data, None)
+
+
+def _unique_endpoints(endpoints: list[Endpoint]) -> list[Endpoint]:
+    seen: set[tuple[str, str, str, int]] = set()
+    out = []
+    for endpoint in sorted(endpoints, key=lambda e: (e.path, e.method, e.file, e.line)):
+        key = (endpoint.method, endpoint.path, endpoint.file, endpoint.line)
+        if key not in seen:
+            seen.add(key)
+            out.append(endpoint)
+    return out

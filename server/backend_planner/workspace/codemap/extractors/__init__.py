@@ -1,0 +1,1 @@
+"""Code map extractors: one module per framework family, each listing `EXTRACTORS`."""

@@ -1,0 +1,63 @@
+"""Route path arithmetic shared by every framework: joining prefixes, and writing parameters
+the one way the code map does (`{name}`, no trailing slash)."""
+
+from __future__ import annotations
+
+import re
+
+DYNAMIC = "{dynamic}"
+
+_PARAM_PATTERNS = [
+    (re.compile(r"^:([A-Za-z_][\w\-]*)\??(\(.*\))?$"), 1),  # :id  :id?  :id(\d+)
+    (re.compile(r"^\{([^}:]+?)(?::.*)?\??\}$"), 1),  # {id} {id:[0-9]+}
+    (re.compile(r"^<(?:[^<>:]+:)?([^<>]+)>$"), 1),  # <id> <int:id>
+    (re.compile(r"^\[{1,2}(?:\.\.\.)?([^\[\]]+)\]{1,2}$"), 1),  # [id] [...slug]
+    (re.compile(r"^\*([A-Za-z_]\w*)$"), 1),  # *rest
+    (re.compile(r"^\(\?P?<(\w+)>.*\)\??$"), 1),  # (?P<id>...)
+]
+
+
+def normalize(path: str) -> str:
+    """`/api/users/:id/` → `/api/users/{id}`; '' → '/'."""
+    segments = []
+    for segment in _split(path):
+        if not segment:
+            continue
+        segments.append(_param(segment))
+    return "/" + "/".join(segments)
+
+
+def join(*parts: str | None) -> str:
+    """Prefixes and a path joined with exactly one '/' between them, normalized."""
+    return normalize("/".join(p for p in parts if p))
+
+
+def _param(segment: str) -> str:
+    if segment == DYNAMIC:
+        return segment
+    if segment in ("*", "**"):
+        return "{wildcard}"
+    for pattern, group in _PARAM_PATTERNS:
+        match = pattern.match(segment)
+        if match:
+            return "{" + match.group(group).strip("?") + "}"
+    return segment
+
+
+def _split(path: str) -> list[str]:
+    """Split on '/' except inside {...} <...> (...) (regex parameters may contain '/')."""
+    out: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for ch in path:
+        if ch in "{<(":
+            depth += 1
+        elif ch in "}>)" and depth > 0:
+            depth -= 1
+        if ch == "/" and depth == 0:
+            out.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    out.append("".join(current))
+    return out
