@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from backend_planner.lsp import configuration, stack
+from backend_planner.lsp import codemap, configuration, stack
 from backend_planner.lsp.server import PlannerServer, uri_path
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,8 @@ async def analyse(ls: PlannerServer, folders: list[Path], reason: str) -> None:
     for folder in folders:
         stack.notify_analysis(ls, folder, "running")
         try:
-            profile = await asyncio.to_thread(analyze, folder)
+            builder = codemap.builder_for(ls, folder)
+            profile = await asyncio.to_thread(codemap.locked, builder, analyze, folder)
         except Exception as exc:
             failures.append(f"{folder}: {exc}")
             log.warning("analysis of %s failed: %s", folder, exc)
@@ -116,6 +117,8 @@ def register(server: PlannerServer) -> None:
             options = types.DidChangeWatchedFilesRegistrationOptions(
                 watchers=[
                     types.FileSystemWatcher(glob_pattern=WATCH_GLOB),
+                    # Code read into the code map: its endpoints and entities follow edits.
+                    types.FileSystemWatcher(glob_pattern=codemap.WATCH_GLOB),
                     # New directories can hold a new layer (internal/services): creations only.
                     types.FileSystemWatcher(glob_pattern="**/*", kind=types.WatchKind.Create),
                 ]
@@ -141,6 +144,7 @@ def register(server: PlannerServer) -> None:
         ls: PlannerServer, params: types.DidChangeWatchedFilesParams
     ) -> None:
         folders: list[Path] = []
+        sources: list[tuple[Path, types.FileChangeType]] = []
         for change in params.changes:
             path = Path(uri_path(change.uri))
             manifest = any(path.match(m) for m in MANIFESTS)
@@ -149,8 +153,13 @@ def register(server: PlannerServer) -> None:
                 folder = ls.folder_for(path)
                 if folder not in folders:
                     folders.append(folder)
+            elif codemap.is_source(path):
+                sources.append((path, change.type))
         if folders:
             ls.spawn(analyse(ls, folders, "files changed"), "workspace analysis")
+        sources = [(p, t) for p, t in sources if ls.folder_for(p) not in folders]
+        if sources:
+            ls.spawn(codemap.refresh(ls, sources), "code map refresh")
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     @server.guard("workspace folders")

@@ -8,7 +8,7 @@ import json
 
 from lsprotocol import types
 
-from backend_planner.lsp import stack
+from backend_planner.lsp import codemap, stack
 from backend_planner.lsp.server import SCHEME, PlannerServer, parse_plan_uri, uri_path
 from backend_planner.lsp.store import PlanRecord
 
@@ -58,6 +58,8 @@ def content(ls: PlannerServer, uri: str) -> str:
     name = uri_path(uri).lstrip("/")
     if name.startswith(stack.PREFIX):
         return stack.content(ls, name)
+    if name.startswith(codemap.PREFIX):
+        return codemap.content(ls, name)
     record_id, view = parse_plan_uri(uri)
     record = ls.store.get(record_id)
     if record is None:

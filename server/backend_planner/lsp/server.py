@@ -34,6 +34,7 @@ from backend_planner.lsp.todos import Todo, find_todos
 if TYPE_CHECKING:
     from backend_planner.lsp.logging import ClientLogHandler
     from backend_planner.workspace import StackProfile
+    from backend_planner.workspace.codemap import CodeMapBuilder
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ FEATURES = (
     "actions",
     "hover",
     "stack",
+    "codemap",
 )
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,6 +84,8 @@ class PlannerServer(LanguageServer):
         self.docs: dict[str, DocTodos] = {}
         self.debounced: dict[str, asyncio.Future[Any]] = {}
         self.profiles: dict[str, StackProfile] = {}
+        # per folder: the code map builder that keeps each file's facts between analyses
+        self.code_maps: dict[str, CodeMapBuilder] = {}
         self.statuses: dict[str, tuple[float, dict[str, str]]] = {}
         self.status_refreshing: set[str] = set()
         # Linked TODOs with no plan here (a fresh clone): their task trees read from the backend.

@@ -137,14 +137,22 @@ def notify_analysis(
     if profile is not None:
         payload["summary"] = summary(profile)
         payload["services"] = [
-            {"path": s.path, "kind": s.kind, "summary": service_summary(s)}
+            {
+                "path": s.path,
+                "kind": s.kind,
+                "summary": service_summary(s),
+                "endpoints": len(s.endpoints),
+                "entities": len(s.entities),
+            }
             for s in profile.services
         ]
     if error:
         payload["error"] = error
     ls.protocol.notify(ANALYSIS_NOTIFICATION, payload)
     if state != "running":
-        ls.refresh_documents([stack_uri(folder)])
+        from backend_planner.lsp.codemap import api_uri
+
+        ls.refresh_documents([stack_uri(folder), api_uri(folder)])
 
 
 def register(server: PlannerServer) -> None:

@@ -49,15 +49,19 @@ def analyze(
     *,
     rules: Rules | None = None,
     now: datetime | None = None,
+    code_maps: CodeMapBuilder | None = None,
 ) -> profile.StackProfile:
     """The StackProfile of the workspace at `root`.
 
     Raises WorkspaceError (missing path, not a directory, unreadable) and ConfigError (a bad
-    `.backend-planner.toml`). `now` only matters for timestamped migration names when the
-    repo has no migration yet; without it such names keep a `YYYYMMDDHHMMSS` placeholder.
+    `.backend-planner.toml`). `code_maps`: the builder that reads endpoints and entities —
+    pass the same one again (a language server does) and unchanged files are not re-read;
+    `code_maps.refresh(...)` then rebuilds a service's map after an edit. `now` only matters
+    for timestamped migration names when the repo has no migration yet; without it such names
+    keep a `YYYYMMDDHHMMSS` placeholder.
     """
     path = _workspace(root)
-    facts, overrides = _checked_analysis(path, rules, now)
+    facts, overrides = _checked_analysis(path, rules, now, code_maps=code_maps)
     result = to_profile(facts)
     if overrides is not None:
         result = apply_overrides(result, overrides, path / OVERRIDES_FILE)
@@ -91,7 +95,11 @@ def _workspace(root: Path | str) -> Path:
 
 
 def _checked_analysis(
-    path: Path, rules: Rules | None, now: datetime | None, started: GitListing | None = None
+    path: Path,
+    rules: Rules | None,
+    now: datetime | None,
+    started: GitListing | None = None,
+    code_maps: CodeMapBuilder | None = None,
 ) -> tuple[StackProfile, dict[str, Any] | None]:
     """The detected facts and the parsed override file (None when there is none)."""
     overrides = load_overrides(path / OVERRIDES_FILE)
@@ -100,18 +108,23 @@ def _checked_analysis(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(path, rules or default_rules(), now, started), overrides
+        builder = code_maps if code_maps is not None else CodeMapBuilder(path)
+        return _analyze(path, rules or default_rules(), now, started, builder), overrides
     finally:
         if collecting:
             gc.enable()
 
 
 def _analyze(
-    path: Path, rules: Rules, now: datetime | None, started: GitListing | None
+    path: Path,
+    rules: Rules,
+    now: datetime | None,
+    started: GitListing | None,
+    code_maps: CodeMapBuilder,
 ) -> StackProfile:
     index = _file_index(path, started)
     projects = find_projects(index, path)
-    code_maps = CodeMapBuilder(path)
+    code_maps.services.clear()
     services: list[Service] = []
     languages: set[str] = set()
     all_languages: set[str] = set()
@@ -230,9 +243,7 @@ def _services_of(
             and split_path(f)[0] != directory
         ]
         scope = own if own_code else shared + own
-        out.append(
-            _service(project, directory, scope, index, rules, located, root, now, code_maps)
-        )
+        out.append(_service(project, directory, scope, index, rules, located, root, now, code_maps))
     return out
 
 

@@ -145,6 +145,11 @@ def as_json(facts: StackProfile) -> dict[str, Any]:
     return data
 
 
+def as_data(value: Any) -> Any:
+    """Any of these dataclasses (or lists of them) as JSON data."""
+    return _data(value)
+
+
 def to_profile(facts: StackProfile) -> profile.StackProfile:
     """The validated pydantic StackProfile of these facts."""
     from backend_planner.workspace.profile import StackProfile as Model

@@ -215,15 +215,79 @@ def parse_pom(text: str) -> set[str]:
 _GRADLE_COORD = re.compile(r"""["']([\w.\-]+):([\w.\-]+)(?::[^"']*)?["']""")
 _GRADLE_PLUGIN = re.compile(r"""id\s*\(?\s*["']([\w.\-]+)["']""")
 _GRADLE_ALIAS = re.compile(r"libs\.([\w.]+)")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+VERSION_CATALOG = "gradle/libs.versions.toml"
 
 
-def parse_gradle(text: str) -> set[str]:
+def parse_gradle(text: str, catalog: dict[str, str] | None = None) -> set[str]:
+    """Coordinates, plugin ids and version-catalog accessors (`libs.spring.boot.web` →
+    `spring-boot-web`; `libs.spring.springBootStarterWeb`, as catalogs generated from a BOM
+    name them → also `spring-boot-starter-web`). `catalog`: accessor → `group:artifact` or
+    plugin id, from the build's gradle/libs.versions.toml (see `read_version_catalog`)."""
     names: set[str] = set()
     for group, artifact in _GRADLE_COORD.findall(text):
         names |= {artifact, f"{group}:{artifact}"}
     names |= set(_GRADLE_PLUGIN.findall(text))
-    names |= {alias.replace(".", "-") for alias in _GRADLE_ALIAS.findall(text)}
+    for accessor in _GRADLE_ALIAS.findall(text):
+        alias = accessor.replace(".", "-")
+        names.add(alias)
+        last = accessor.rpartition(".")[2]
+        if _CAMEL.search(last):
+            names.add(_CAMEL.sub("-", last).lower())
+        target = (catalog or {}).get(alias.lower())
+        if target:
+            names.add(target)
+            if ":" in target:
+                names.add(target.rpartition(":")[2])
     return names
+
+
+def read_version_catalog(text: str) -> dict[str, str]:
+    """A Gradle version catalog as accessor → what it names: `[libraries]` aliases (`-`, `_`
+    and `.` are one separator) → `group:artifact`, `[plugins]` → `plugins-<alias>` → plugin id."""
+    data = _toml(text)
+    out: dict[str, str] = {}
+    libraries = data.get("libraries")
+    if isinstance(libraries, dict):
+        for alias, spec in libraries.items():
+            coordinate = _coordinate(spec)
+            if coordinate:
+                out[_accessor(alias)] = coordinate
+    plugins = data.get("plugins")
+    if isinstance(plugins, dict):
+        for alias, spec in plugins.items():
+            plugin = spec.get("id") if isinstance(spec, dict) else str(spec).partition(":")[0]
+            if isinstance(plugin, str) and plugin:
+                out["plugins-" + _accessor(alias)] = plugin
+    return out
+
+
+def _coordinate(spec: Any) -> str | None:
+    """`group:artifact` of a catalog library: "g:a:1.0", {module = "g:a"}, {group, name}."""
+    if isinstance(spec, dict):
+        group, name = spec.get("group"), spec.get("name")
+        spec = spec.get("module") or (f"{group}:{name}" if group and name else None)
+    if isinstance(spec, str) and spec.count(":") >= 1:
+        return ":".join(spec.split(":")[:2])
+    return None
+
+
+def _accessor(alias: str) -> str:
+    return re.sub(r"[-_.]", "-", alias).lower()
+
+
+def _version_catalog(root: Path, rel_path: str) -> dict[str, str] | None:
+    """The version catalog of the Gradle build a build file belongs to: the nearest
+    gradle/libs.versions.toml in its folder or above."""
+    directory = rel_path.rpartition("/")[0]
+    while True:
+        catalog = root / directory / VERSION_CATALOG
+        text = read_text(catalog) if catalog.is_file() else None
+        if text is not None:
+            return read_version_catalog(text)
+        if not directory:
+            return None
+        directory = directory.rpartition("/")[0]
 
 
 _GEM = re.compile(r"""^\s*gem\s+["']([^"']+)["']""", re.M)
@@ -322,5 +386,9 @@ def parse_manifest(root: Path, rel_path: str) -> Manifest | None:
     if name == "package.json":
         names, scripts = parse_package_json(text)
         return Manifest(rel_path, ecosystem, frozenset(names), scripts)
+    if name in ("build.gradle", "build.gradle.kts"):
+        return Manifest(
+            rel_path, ecosystem, frozenset(parse_gradle(text, _version_catalog(root, rel_path)))
+        )
     parser = _SIMPLE[name][1] if name in _SIMPLE else parse_requirements
     return Manifest(rel_path, ecosystem, frozenset(parser(text)))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,8 +42,13 @@ class CodeMapBuilder:
     """Builds code maps of one workspace; keeps each file's bytes by stat and its facts by
     content hash, so rebuilding after an edit reads and extracts only the changed files."""
 
-    def __init__(self, root: Path, *, cache: FactsCache | None = None,
-                 extractors: Sequence[Extractor] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        cache: FactsCache | None = None,
+        extractors: Sequence[Extractor] | None = None,
+    ) -> None:
         self.root = root
         self.cache = cache if cache is not None else FactsCache(root)
         if extractors is None:
@@ -51,9 +57,14 @@ class CodeMapBuilder:
             extractors = all_extractors()
         self.extractors = tuple(extractors)
         self._sources: dict[str, _Source] = {}
+        # service dir -> the inputs of its last build, for `refresh`
+        self.services: dict[str, tuple[ServiceContext, frozenset[str]]] = {}
+        # not used here: callers that share a builder between threads hold it around each use
+        self.lock = threading.Lock()
 
     def build(self, ctx: ServiceContext, *, exclude: frozenset[str] = frozenset()) -> CodeMap:
         """The code map of one service. `exclude`: files not to read (tests)."""
+        self.services[ctx.service_dir] = (ctx, exclude)
         result = CodeMap()
         unreadable: dict[str, str] = {}
         entities: list[Entity] = []
@@ -93,6 +104,42 @@ class CodeMapBuilder:
         """Drop what is known of a file (it changed or was deleted)."""
         self._sources.pop(path, None)
 
+    def refresh(
+        self,
+        changed: Iterable[str] = (),
+        created: Iterable[str] = (),
+        deleted: Iterable[str] = (),
+    ) -> dict[str, CodeMap]:
+        """The maps of the services (by dir) that hold one of these repo-relative files, built
+        again: only changed files are read and extracted again (the others' facts are kept).
+        A created file joins the service whose directory holds it (the deepest one); a
+        deleted one leaves it. Files of no known service change nothing."""
+        touched: set[str] = set()
+        for path in changed:
+            self.forget(path)
+            touched.update(d for d, (ctx, _) in self.services.items() if path in ctx.files)
+        for path in deleted:
+            self.forget(path)
+            for directory, (ctx, _) in self.services.items():
+                if path in ctx.files:
+                    ctx.files = [f for f in ctx.files if f != path]
+                    touched.add(directory)
+        for path in created:
+            self.forget(path)
+            owner = _owner(path, self.services)
+            if owner is not None:
+                ctx, exclude = self.services[owner]
+                if path not in ctx.files:
+                    ctx.files = sorted([*ctx.files, path])
+                touched.add(owner)
+        maps = {}
+        for directory in sorted(touched):
+            ctx, exclude = self.services[directory]
+            maps[directory] = self.build(ctx, exclude=exclude)
+        if touched:
+            self.cache.save()
+        return maps
+
     def save_cache(self) -> None:
         self.cache.save()
 
@@ -114,14 +161,26 @@ class CodeMapBuilder:
         key = content_key(extractor.name, extractor.version, data)
         hit, value = self.cache.get(key)
         if hit:
-            return value  # type: ignore[no-any-return]
+            cached: FileFacts | None = value
+            return cached
+        facts: FileFacts | None
         try:
-            value = extractor.extract(path, data)
+            facts = extractor.extract(path, data)
         except Exception:  # a file the extractor can't handle is skipped, with the reason logged
             log.exception("code map: %s could not read %s", extractor.name, path)
-            value = None
-        self.cache.put(key, value)
-        return value
+            facts = None
+        self.cache.put(key, facts)
+        return facts
+
+
+def _owner(path: str, services: dict[str, tuple[ServiceContext, frozenset[str]]]) -> str | None:
+    """The deepest service directory holding `path`."""
+    best: str | None = None
+    for directory in services:
+        inside = directory == "." or path.startswith(directory + "/")
+        if inside and (best is None or best == "." or len(directory) > len(best)):
+            best = directory
+    return best
 
 
 def _read(full: str, size: int, stamp: tuple[int, int]) -> _Source:

@@ -3,7 +3,7 @@
 Keys are `<extractor>@<version>:<blake2b of the file's bytes>`, so a renamed or reverted file
 is found again and an extractor's new version never reuses old facts. Entries not used by the
 last analysis are dropped when the file is written, so the cache never outgrows the workspace.
-$BACKEND_PLANNER_CACHE_DIR moves the cache (tests); `BACKEND_PLANNER_CACHE_DIR=off` turns it off.
+`BACKEND_PLANNER_CACHE_DIR=off` turns it off.
 A damaged cache file is ignored and rewritten, never an error.
 """
 
@@ -23,14 +23,21 @@ FORMAT = 1
 
 
 def cache_dir() -> Path | None:
+    """`codemap/` in the cache dir the stack rules use ($BACKEND_PLANNER_CACHE_DIR, else
+    `cache/` in $BACKEND_PLANNER_DATA_DIR, else the user cache dir); None when turned off."""
     override = os.environ.get("BACKEND_PLANNER_CACHE_DIR")
     if override == "off":
         return None
+    data_dir = os.environ.get("BACKEND_PLANNER_DATA_DIR")
     if override:
-        return Path(override)
-    import platformdirs
+        base = Path(override)
+    elif data_dir:
+        base = Path(data_dir) / "cache"
+    else:
+        import platformdirs
 
-    return Path(platformdirs.user_cache_dir("backend-planner", appauthor=False)) / "codemap"
+        base = Path(platformdirs.user_cache_dir("backend-planner", appauthor=False))
+    return base / "codemap"
 
 
 def content_key(extractor: str, version: int, source: bytes) -> str:

@@ -43,9 +43,13 @@ def merge_entities(entities: Iterable[Entity]) -> list[Entity]:
         keys = {k for k in (word_key(entity.table), word_key(entity.name)) if k}
         target = next((by_key[k] for k in sorted(keys) if k in by_key), None)
         # A model and a table are one entity only when their tables agree (or one is unknown).
-        if target is not None and entity.table and target.table:
-            if _table(entity.table) != _table(target.table):
-                target = None
+        if (
+            target is not None
+            and entity.table
+            and target.table
+            and _table(entity.table) != _table(target.table)
+        ):
+            target = None
         if target is None:
             merged.append(entity)
             for key in keys:

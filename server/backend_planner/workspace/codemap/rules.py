@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import types
 import typing
 from functools import cache
 from importlib.resources import files
@@ -35,9 +36,12 @@ T = TypeVar("T")
 
 @cache
 def _document(family: str) -> dict[str, Any]:
-    resource = files("backend_planner.workspace.codemap").joinpath("rules", f"{family}.toml")
+    resource = (
+        files("backend_planner.workspace.codemap").joinpath("rules").joinpath(f"{family}.toml")
+    )
     try:
-        return tomllib.loads(resource.read_text(encoding="utf-8"))
+        document: dict[str, Any] = tomllib.loads(resource.read_text(encoding="utf-8"))
+        return document
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"codemap/rules/{family}.toml: {exc}") from exc
 
@@ -80,7 +84,7 @@ def _checked(value: Any, hint: Any, where: str) -> Any:
     args = typing.get_args(hint)
     if hint is Any:
         return value
-    if origin is typing.Union or (origin is not None and str(origin) == "<class 'types.UnionType'>"):
+    if origin is typing.Union or origin is types.UnionType:
         for arg in args:
             try:
                 return _checked(value, arg, where)

@@ -81,8 +81,9 @@ def query(grammar: str, name: str) -> Query:
     """The compiled query `queries/<name>.scm` for `grammar`."""
     from tree_sitter import Query
 
-    text = files("backend_planner.workspace.codemap").joinpath("queries", f"{name}.scm")
-    return Query(language(grammar), text.read_text(encoding="utf-8"))
+    text = files("backend_planner.workspace.codemap").joinpath("queries").joinpath(f"{name}.scm")
+    compiled: Query = Query(language(grammar), text.read_text(encoding="utf-8"))
+    return compiled
 
 
 def captures(grammar: str, name: str, node: Node) -> dict[str, list[Node]]:
@@ -116,20 +117,29 @@ def string_value(node: Node | None) -> str | None:
         return None
     kind = node.type
     raw = text(node)
-    if kind in ("interpreted_string_literal", "raw_string_literal", "string_literal", "string",
-                "template_string", "encapsed_string", "string_content", "character_literal"):
+    if kind in (
+        "interpreted_string_literal",
+        "raw_string_literal",
+        "string_literal",
+        "string",
+        "template_string",
+        "encapsed_string",
+        "string_content",
+        "character_literal",
+    ):
         if kind == "template_string" and "${" in raw:
             return None
         if kind == "string" and any(c.type == "interpolation" for c in node.children):
             return None
-        if kind == "encapsed_string" and any(c.type in ("variable_name", "dynamic_variable_name")
-                                             for c in node.children):
+        if kind == "encapsed_string" and any(
+            c.type in ("variable_name", "dynamic_variable_name") for c in node.children
+        ):
             return None
         body = raw
         # prefixes: Python r/b/f, Rust r#"..."#, C# @
         while body and body[0] in "rRbBuUfF@" and len(body) > 1 and body[1] not in "\"'`":
             body = body[1:]
-        if body[:1] in "rRbBuUfF" and body[1:2] in ("\"", "'"):
+        if body[:1] in "rRbBuUfF" and body[1:2] in ('"', "'"):
             if body[0] in "fF" and "{" in body:
                 return None
             body = body[1:]
