@@ -67,6 +67,12 @@ export function registerCommands(
         await client.command('backendPlanner.showStack', folder.uri.toString());
       }
     }),
+    register('backend-planner.showApiMap', 'Show API map', async () => {
+      const folder = await pickFolder('Show the API map of which folder?');
+      if (folder) {
+        await client.command('backendPlanner.showApiMap', folder.uri.toString());
+      }
+    }),
     register('backend-planner.restartServer', 'Restart server', () =>
       client.restart('asked from the command palette'),
     ),

@@ -74,6 +74,7 @@ class Session:
         self.notified = asyncio.Event()  # set after each notification has been handled
         self.refresh_marks: dict[str, int] = {}
         self.analysis: list[dict[str, Any]] = []  # `backendPlanner/analysis` notifications
+        self.code_maps: list[dict[str, Any]] = []  # `backendPlanner/codeMap` notifications
 
     async def next_refresh(self, doc_uri: str) -> None:
         """Wait for the next request to refresh `doc_uri` (one arrived since the last call)."""
@@ -165,6 +166,13 @@ class Session:
         )
         return str(result.text)
 
+    async def symbols(self, query: str) -> list[types.SymbolInformation]:
+        result = await asyncio.wait_for(
+            self.client.workspace_symbol_async(types.WorkspaceSymbolParams(query=query)),
+            TIMEOUT,
+        )
+        return [s for s in result or [] if isinstance(s, types.SymbolInformation)]
+
     async def hover(self, doc: str, line: int) -> types.Hover | None:
         return await asyncio.wait_for(
             self.client.text_document_hover_async(
@@ -248,6 +256,10 @@ async def start(data_dir: Path) -> Session:
     @client.feature("backendPlanner/analysis")
     def analysis(params: Any) -> None:
         session.analysis.append(plain(params))
+
+    @client.feature("backendPlanner/codeMap")
+    def code_map(params: Any) -> None:
+        session.code_maps.append(plain(params))
 
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(params: types.RegistrationParams) -> None:

@@ -18,7 +18,17 @@ def test_agent_flow_analyze_draft_validate_create(tmp_path: Path) -> None:
     try:
         root = str(EXAMPLES_DIR / "fastapi-inventory")
         profile = session.ok("analyze_workspace", {"path": root})
-        assert profile["services"][0]["frameworks"] == ["fastapi"]
+        service = profile["services"][0]
+        assert service["frameworks"] == ["fastapi"]
+        # The code map: endpoints with their full path (router prefixes applied) and entities.
+        endpoints = {(e["method"], e["path"]): e for e in service["endpoints"]}
+        item = endpoints[("GET", "/api/v1/items/{item_id}")]
+        assert item["file"] == "app/api/v1/items.py" and item["handler_file"] == item["file"]
+        assert ("POST", "/api/v1/warehouses/{warehouse_id}/stock/{item_id}/adjust") in endpoints
+        assert ("GET", "/health") in endpoints
+        tables = {e["table"]: e for e in service["entities"]}
+        assert {"items", "warehouses", "stock_levels"} <= set(tables)
+        assert tables["items"]["file"] == "app/models/item.py"
 
         plan = session.ok(
             "draft_plan", {"request": "Build subscription API with Stripe", "path": root}

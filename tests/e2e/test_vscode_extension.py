@@ -173,6 +173,14 @@ async def test_todo_to_plan_hover_push_and_palette(tmp_path: Path, request: Any)
         assert "# Stack of `go-gin-shop`" in stack and "golang-migrate" in stack
         await wb.screenshot("08-stack-analysis")
 
+        # The API map (code map), from the palette.
+        await wb.run_command("Backend Planner: Show API map")
+        await wb.wait_for_active_tab("api.md")
+        api = await wb.editor_text()
+        assert "# API map of `go-gin-shop`" in api
+        assert "`/api/v1/products/{id}`" in api and "| Product | `products` |" in api
+        await wb.screenshot("09-api-map")
+
 
 async def test_missing_install_is_explained_and_fixing_the_setting_restarts(
     tmp_path: Path, request: Any

@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from backend_planner.workspace import StackProfile
+    from backend_planner.workspace import Service, StackProfile
 
 
 def register(subparsers: Any) -> None:
@@ -44,6 +44,13 @@ def run(args: argparse.Namespace) -> int:
                 started.close()  # read by then, unless the analysis failed first
         json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
+        unreadable = sum(len(s.get("unreadable", [])) for s in data.get("services", []))
+        if unreadable:
+            print(
+                f"backend-planner: {unreadable} files could not be read for the code map "
+                "(listed under services[].unreadable)",
+                file=sys.stderr,
+            )
         return 0
     from backend_planner.workspace import analyze
 
@@ -121,3 +128,61 @@ def render(profile: StackProfile) -> None:
                     table.add_row("  new file", naming.template, "")
             table.add_row("file case", service.naming.file_case or "—", "")
         console.print(table)
+        if service.kind == "backend":
+            _render_code_map(console, service)
+
+
+def _place(file: str | None, line: int | None) -> str:
+    return f"{file}:{line}" if file and line else (file or "—")
+
+
+def _render_code_map(console: Any, service: Service) -> None:
+    """The service's API table (method, path, handler file:line) and entities table."""
+    from rich.table import Table
+
+    if service.endpoints:
+        api = Table(
+            title=f"API of {service.path} ({len(service.endpoints)} endpoints)",
+            title_justify="left",
+        )
+        api.add_column("method", style="bold", no_wrap=True)
+        api.add_column("path", overflow="fold")
+        api.add_column("handler", overflow="fold")
+        api.add_column("registered", style="dim", overflow="fold")
+        for e in service.endpoints:
+            handler = e.handler or "—"
+            if e.handler_file:
+                handler += f"  {_place(e.handler_file, e.handler_line)}"
+            path = e.path + ("  (built at run time)" if e.dynamic else "")
+            api.add_row(e.method, path, handler, _place(e.file, e.line))
+        console.print(api)
+    else:
+        console.print(f"API of {service.path}: no endpoint found in the code")
+    if service.entities:
+        entities = Table(
+            title=f"Entities of {service.path} ({len(service.entities)})", title_justify="left"
+        )
+        entities.add_column("entity", style="bold", no_wrap=True)
+        entities.add_column("table", no_wrap=True)
+        entities.add_column("fields", overflow="fold")
+        entities.add_column("declared", style="dim", overflow="fold")
+        for entity in service.entities:
+            fields = ", ".join(
+                f.name
+                + ("*" if f.primary_key else "")
+                + (" → " + f.references if f.references else "")
+                for f in entity.fields
+            )
+            entities.add_row(
+                entity.name, entity.table or "—", fields or "—", _place(entity.file, entity.line)
+            )
+        console.print(entities)
+    else:
+        console.print(f"Entities of {service.path}: none found in the code")
+    if service.unreadable:
+        console.print(
+            f"[yellow]{len(service.unreadable)} files could not be read[/yellow] "
+            f"(binary, minified or too large): "
+            + ", ".join(service.unreadable[:5])
+            + (" …" if len(service.unreadable) > 5 else "")
+        )

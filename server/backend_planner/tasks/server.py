@@ -347,7 +347,10 @@ async def analyze_workspace(
     path: Annotated[str, Field(description="Directory of the workspace on the server's machine.")],
 ) -> dict[str, Any]:
     """The workspace's StackProfile: languages, services, frameworks, ORM, migrations (with the
-    next file name), tests, where each layer's code lives and how its files are named."""
+    next file name), tests, where each layer's code lives and how its files are named — and
+    each backend's code map: `endpoints` (method, full served path, handler, registration and
+    handler file:line) and `entities` (name, table, fields with type, nullability, uniqueness
+    and references, indexes), read from the code."""
     profile = await _call(_analyze, path)
     return dict(profile.model_dump(mode="json"))
 

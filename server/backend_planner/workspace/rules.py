@@ -230,12 +230,15 @@ _CACHE_FORMAT = 1
 
 
 def _cache_file() -> Path | None:
-    """Where the bundled rules' cache lives: $BACKEND_PLANNER_CACHE_DIR, else `cache/` in
+    """Where the bundled rules' cache lives (None: `BACKEND_PLANNER_CACHE_DIR=off`, no cache):
+    $BACKEND_PLANNER_CACHE_DIR, else `cache/` in
     $BACKEND_PLANNER_DATA_DIR when that is set (tests isolate their files so), else the user
     cache dir. One file per installation (its rules dir), so two installs don't collide."""
     try:
         override = os.environ.get("BACKEND_PLANNER_CACHE_DIR")
         data_dir = os.environ.get("BACKEND_PLANNER_DATA_DIR")
+        if override == "off":
+            return None
         if override:
             base = Path(override)
         elif data_dir:

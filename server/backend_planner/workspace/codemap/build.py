@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend_planner.workspace.codemap.cache import FactsCache, content_key
+from backend_planner.workspace.codemap.cache import FactsCache, content_key, digest
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, ServiceContext
 from backend_planner.workspace.codemap.merge import merge_entities
 from backend_planner.workspace.facts import Endpoint, Entity
@@ -33,9 +33,9 @@ class CodeMap:
 
 @dataclass
 class _Source:
-    stamp: tuple[int, int]  # (mtime_ns, size)
-    data: bytes | None
+    digest: str | None  # None: not readable (problem says why)
     problem: str | None
+    data: bytes | None  # the bytes, when read in this build
 
 
 class CodeMapBuilder:
@@ -56,6 +56,7 @@ class CodeMapBuilder:
 
             extractors = all_extractors()
         self.extractors = tuple(extractors)
+        # this build's files read so far (bytes kept for the extractors that need them)
         self._sources: dict[str, _Source] = {}
         # service dir -> the inputs of its last build, for `refresh`
         self.services: dict[str, tuple[ServiceContext, frozenset[str]]] = {}
@@ -73,17 +74,15 @@ class CodeMapBuilder:
             if not extractor.applies(ctx):
                 continue
             facts: dict[str, FileFacts] = {}
-            for path in ctx.files:
+            for path in _paths(extractor, ctx):
                 if path in exclude or not extractor.wants(path):
                     continue
                 source = self._source(path)
-                if source.data is None:
+                if source.digest is None:
                     if source.problem:
                         unreadable[path] = source.problem
                     continue
-                if extractor.markers and not any(m in source.data for m in extractor.markers):
-                    continue
-                file_facts = self._facts(extractor, path, source.data)
+                file_facts = self._facts(extractor, path, source)
                 if file_facts:
                     facts[path] = file_facts
             if not facts:
@@ -98,11 +97,13 @@ class CodeMapBuilder:
         result.endpoints = _unique_endpoints(endpoints)
         result.entities = merge_entities(entities)
         result.unreadable = [f"{p}: {r}" for p, r in sorted(unreadable.items())]
+        self._sources.clear()
         return result
 
     def forget(self, path: str) -> None:
         """Drop what is known of a file (it changed or was deleted)."""
         self._sources.pop(path, None)
+        self.cache.forget(path)
 
     def refresh(
         self,
@@ -117,7 +118,11 @@ class CodeMapBuilder:
         touched: set[str] = set()
         for path in changed:
             self.forget(path)
-            touched.update(d for d, (ctx, _) in self.services.items() if path in ctx.files)
+            touched.update(
+                d
+                for d, (ctx, _) in self.services.items()
+                if path in ctx.files or path in ctx.module_files
+            )
         for path in deleted:
             self.forget(path)
             for directory, (ctx, _) in self.services.items():
@@ -144,33 +149,54 @@ class CodeMapBuilder:
         self.cache.save()
 
     def _source(self, path: str) -> _Source:
+        """The file's digest (or why it can't be read); read only when its stat changed."""
+        known = self._sources.get(path)
+        if known is not None:
+            return known
         full = os.path.join(self.root, path)
         try:
             st = os.stat(full)
         except OSError as exc:
-            return _Source((0, 0), None, f"can't read ({exc.strerror or exc})")
-        stamp = (st.st_mtime_ns, st.st_size)
-        known = self._sources.get(path)
-        if known is not None and known.stamp == stamp:
-            return known
-        source = _read(full, st.st_size, stamp)
+            return _Source(None, f"can't read ({exc.strerror or exc})", None)
+        remembered = self.cache.known(path, st.st_mtime_ns, st.st_size)
+        if remembered is not None:
+            source = _Source(remembered[0], remembered[1], None)
+        else:
+            source = _read(full, st.st_size)
+            self.cache.remember(path, st.st_mtime_ns, st.st_size, source.digest, source.problem)
         self._sources[path] = source
         return source
 
-    def _facts(self, extractor: Extractor, path: str, data: bytes) -> FileFacts | None:
-        key = content_key(extractor.name, extractor.version, data)
+    def _facts(self, extractor: Extractor, path: str, source: _Source) -> FileFacts | None:
+        assert source.digest is not None
+        key = content_key(extractor.name, extractor.version, source.digest)
         hit, value = self.cache.get(key)
         if hit:
             cached: FileFacts | None = value
             return cached
-        facts: FileFacts | None
-        try:
-            facts = extractor.extract(path, data)
-        except Exception:  # a file the extractor can't handle is skipped, with the reason logged
-            log.exception("code map: %s could not read %s", extractor.name, path)
-            facts = None
+        if source.data is None:  # known by its stat, but this extractor has not seen it
+            fresh = _read(os.path.join(self.root, path), -1)
+            if fresh.digest != source.digest or fresh.data is None:
+                self.cache.forget(path)  # changed under us: read it next time
+                return None
+            source.data = fresh.data
+        facts: FileFacts | None = None
+        if not extractor.markers or any(m in source.data for m in extractor.markers):
+            try:
+                facts = extractor.extract(path, source.data)
+            except Exception:  # a file the extractor can't handle is skipped, with the reason
+                log.exception("code map: %s could not read %s", extractor.name, path)
         self.cache.put(key, facts)
         return facts
+
+
+def _paths(extractor: Extractor, ctx: ServiceContext) -> list[str]:
+    """The files an extractor reads for a service: its own, and the build's other modules when
+    the extractor asks for them."""
+    if not extractor.reads_module_files or not ctx.module_files:
+        return ctx.files
+    own = set(ctx.files)
+    return [*ctx.files, *(p for p in ctx.module_files if p not in own)]
 
 
 def _owner(path: str, services: dict[str, tuple[ServiceContext, frozenset[str]]]) -> str | None:
@@ -183,19 +209,22 @@ def _owner(path: str, services: dict[str, tuple[ServiceContext, frozenset[str]]]
     return best
 
 
-def _read(full: str, size: int, stamp: tuple[int, int]) -> _Source:
+def _read(full: str, size: int) -> _Source:
+    """A file's bytes and digest; `size` < 0 when its stat isn't known."""
     if size > MAX_BYTES:
-        return _Source(stamp, None, f"too large ({size // 1024} KB)")
+        return _Source(None, f"too large ({size // 1024} KB)", None)
     try:
         with open(full, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        return _Source(stamp, None, f"can't read ({exc.strerror or exc})")
+        return _Source(None, f"can't read ({exc.strerror or exc})", None)
+    if len(data) > MAX_BYTES:
+        return _Source(None, f"too large ({len(data) // 1024} KB)", None)
     if b"\0" in data[:BINARY_PROBE]:
-        return _Source(stamp, None, "binary")
+        return _Source(None, "binary", None)
     if len(data) > MINIFIED_MIN_BYTES and len(data) / (data.count(b"\n") + 1) > MINIFIED_LINE:
-        return _Source(stamp, None, "minified")
-    return _Source(stamp, data, None)
+        return _Source(None, "minified", None)
+    return _Source(digest(data), None, data)
 
 
 def _unique_endpoints(endpoints: list[Endpoint]) -> list[Endpoint]:
