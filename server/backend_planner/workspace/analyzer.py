@@ -123,7 +123,9 @@ def _analyze(
     code_maps: CodeMapBuilder,
 ) -> StackProfile:
     index = _file_index(path, started)
+    code_maps.prestat(index.files)  # stat calls run while the projects are read
     projects = find_projects(index, path)
+    _link_build_modules(projects)
     code_maps.services.clear()
     services: list[Service] = []
     languages: set[str] = set()
@@ -413,7 +415,6 @@ def _code_map(
 ) -> CodeMap:
     """The service's endpoints and entities; test files are not read."""
     language = project.language
-    tests = frozenset(f for f in files if is_test_file(project.rel(f), language))
     context = ServiceContext(
         root=root,
         service_dir=service_dir,
@@ -421,8 +422,45 @@ def _code_map(
         frameworks=list(techs.get("framework", [])),
         orm=list(techs.get("orm", [])),
         files=files,
+        module_files=project.module_files,
     )
-    return code_maps.build(context, exclude=tests)
+    offset = 0 if project.dir == "." else len(project.dir) + 1
+
+    def is_test(path: str) -> bool:
+        return is_test_file(path[offset:], language)
+
+    return code_maps.build(context, exclude=is_test)
+
+
+MODULE_LANGUAGES = frozenset({"java", "kotlin"})
+
+
+def _link_build_modules(projects: list[Project]) -> None:
+    """Each module of a multi-module Gradle/Maven build (projects with a build manifest under
+    an outermost one) gets `module_files`: the JVM source files, tests excluded, of the build's
+    other modules — a web module implements mapping interfaces of an API module. One list is
+    shared by all modules of a build."""
+    builds: dict[str, list[Project]] = {}
+    roots: list[str] = []
+    for project in sorted(projects, key=lambda p: (p.dir.count("/"), p.dir)):
+        if "maven" not in project.ecosystems:
+            continue
+        root = next((r for r in roots if r == "." or is_within(project.dir, r)), None)
+        if root is None:
+            roots.append(project.dir)
+            root = project.dir
+        builds.setdefault(root, []).append(project)
+    for modules in builds.values():
+        if len(modules) < 2:
+            continue
+        shared = sorted(
+            f
+            for module in modules
+            for f, lang in zip(module.files, module.file_langs, strict=True)
+            if lang in MODULE_LANGUAGES and not is_test_file(module.rel(f), module.language)
+        )
+        for module in modules:
+            module.module_files = shared
 
 
 def _for_language(names: list[str], language: str | None, rules: Rules) -> list[str]:

@@ -52,6 +52,8 @@ class Project:
     evidence: dict[str, str] = field(default_factory=dict)
     language: str | None = None
     languages: list[str] = field(default_factory=list)
+    # the source files of the other modules of its multi-module build (see analyzer)
+    module_files: list[str] = field(default_factory=list)
 
     @property
     def file_set(self) -> set[str]:

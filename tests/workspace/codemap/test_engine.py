@@ -4,7 +4,7 @@ own part, framework rules checked on load, and `refresh` after an edit."""
 
 from __future__ import annotations
 
-import json
+import marshal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +73,7 @@ def test_a_second_analysis_reads_nothing_and_an_edit_reads_one_file(
 
     assert tables(root) == first  # from the cache in the user cache dir: nothing extracted
     assert extracted == []
-    assert list((cache_dir() or tmp_path).glob("shop-*.json"))
+    assert list((cache_dir() or tmp_path).glob("shop-*.marshal"))
 
     (root / "migrations" / "000002_orders.up.sql").write_text(
         ORDERS.replace("NOT NULL REFERENCES", "NOT NULL UNIQUE REFERENCES")
@@ -86,12 +86,12 @@ def test_a_second_analysis_reads_nothing_and_an_edit_reads_one_file(
 def test_a_damaged_cache_is_read_again_not_an_error(tmp_path: Path, extracted: list[str]) -> None:
     root = workspace(tmp_path / "shop")
     tables(root)
-    (cache,) = (cache_dir() or tmp_path).glob("shop-*.json")
-    cache.write_text("{not json")
+    (cache,) = (cache_dir() or tmp_path).glob("shop-*.marshal")
+    cache.write_bytes(b"\x00damaged")
     extracted.clear()
     assert sorted(tables(root)) == ["orders", "users"]
     assert len(extracted) == 2
-    assert json.loads(cache.read_text())["format"] >= 1  # rewritten whole
+    assert marshal.loads(cache.read_bytes())["format"] >= 1  # rewritten whole
 
 
 def test_files_it_cannot_read_are_listed_and_the_rest_is_mapped(tmp_path: Path) -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from backend_planner.workspace.codemap.cache import FactsCache, content_key, digest
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, ServiceContext
 from backend_planner.workspace.codemap.merge import merge_entities
+from backend_planner.workspace.codemap.stamps import Stamp, StampWorker, stamps
 from backend_planner.workspace.facts import Endpoint, Entity
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,10 @@ class _Source:
 
 
 class CodeMapBuilder:
-    """Builds code maps of one workspace; keeps each file's bytes by stat and its facts by
-    content hash, so rebuilding after an edit reads and extracts only the changed files."""
+    """Builds code maps of one workspace. Each file's digest is kept by its stamp and its facts
+    by digest, and each service's last run per extractor by the fingerprint of its files: an
+    analysis after an edit reads and extracts only the changed files, and one with no change
+    reads none (see cache.py, stamps.py)."""
 
     def __init__(
         self,
@@ -56,35 +59,52 @@ class CodeMapBuilder:
 
             extractors = all_extractors()
         self.extractors = tuple(extractors)
-        # this build's files read so far (bytes kept for the extractors that need them)
-        self._sources: dict[str, _Source] = {}
         # service dir -> the inputs of its last build, for `refresh`
-        self.services: dict[str, tuple[ServiceContext, frozenset[str]]] = {}
+        self.services: dict[str, tuple[ServiceContext, Callable[[str], bool]]] = {}
         # not used here: callers that share a builder between threads hold it around each use
         self.lock = threading.Lock()
+        self._prestat: StampWorker | None = None
+        self._data: dict[str, bytes] = {}  # bytes read in the current build
 
-    def build(self, ctx: ServiceContext, *, exclude: frozenset[str] = frozenset()) -> CodeMap:
-        """The code map of one service. `exclude`: files not to read (tests)."""
+    def prestat(self, files: list[str]) -> None:
+        """Start stamping the files any extractor may read, in a worker process: the system
+        calls run while the rest of the analysis does its work (build() waits for them)."""
+        extensions = {e for x in self.extractors for e in x.extensions}
+        wanted = [p for paths in _by_extension(files).select_many(extensions) for p in paths]
+        self._prestat = StampWorker(self.root, wanted)
+
+    def build(
+        self, ctx: ServiceContext, *, exclude: Callable[[str], bool] = lambda path: False
+    ) -> CodeMap:
+        """The code map of one service. `exclude(path)`: a file not to read (a test)."""
         self.services[ctx.service_dir] = (ctx, exclude)
-        result = CodeMap()
-        unreadable: dict[str, str] = {}
-        entities: list[Entity] = []
+        applicable = [e for e in self.extractors if e.applies(ctx)]
+        own = _by_extension(ctx.files)
+        if ctx.module_files:
+            mine = set(ctx.files)
+            modules = _by_extension([p for p in ctx.module_files if p not in mine])
+        else:
+            modules = _Buckets({})
+        selected: dict[str, list[str]] = {}
+        for extractor in applicable:
+            paths = own.select(extractor.extensions)
+            if extractor.reads_module_files:
+                paths += modules.select(extractor.extensions)
+            selected[extractor.name] = paths
+        candidates = list(dict.fromkeys(p for paths in selected.values() for p in paths))
+        current = self._stamps(candidates)
+        changed = self.cache.changed(current)
+        for path in sorted(changed):
+            self._read_changed(path, current[path])
         endpoints: list[Endpoint] = []
-        for extractor in self.extractors:
-            if not extractor.applies(ctx):
-                continue
-            facts: dict[str, FileFacts] = {}
-            for path in _paths(extractor, ctx):
-                if path in exclude or not extractor.wants(path):
-                    continue
-                source = self._source(path)
-                if source.digest is None:
-                    if source.problem:
-                        unreadable[path] = source.problem
-                    continue
-                file_facts = self._facts(extractor, path, source)
-                if file_facts:
-                    facts[path] = file_facts
+        entities: list[Entity] = []
+        wanted_problems: dict[str, str] = {}
+        for extractor in applicable:
+            paths = selected[extractor.name]
+            facts = self._facts_of(ctx, extractor, paths, changed, exclude)
+            for path in _problem_paths(self.cache.problems, paths):
+                if extractor.wants(path) and not exclude(path):
+                    wanted_problems[path] = self.cache.problems[path]
             if not facts:
                 continue
             try:
@@ -94,16 +114,97 @@ class CodeMapBuilder:
                 continue
             endpoints.extend(part.endpoints)
             entities.extend(part.entities)
-        result.endpoints = _unique_endpoints(endpoints)
-        result.entities = merge_entities(entities)
-        result.unreadable = [f"{p}: {r}" for p, r in sorted(unreadable.items())]
-        self._sources.clear()
-        return result
+        self._data.clear()
+        return CodeMap(
+            endpoints=_unique_endpoints(endpoints),
+            entities=merge_entities(entities),
+            unreadable=[f"{p}: {r}" for p, r in sorted(wanted_problems.items())],
+        )
+
+    def _facts_of(
+        self,
+        ctx: ServiceContext,
+        extractor: Extractor,
+        paths: list[str],
+        changed: set[str],
+        exclude: Callable[[str], bool],
+    ) -> dict[str, FileFacts]:
+        """The facts of the extractor's files: from its last run on this service when the list
+        of files is the same (only changed files are looked at), else from every file."""
+        run_key = f"{ctx.service_dir}|{extractor.name}@{extractor.version}"
+        fingerprint = digest("\0".join(paths).encode("utf-8", "surrogateescape"))
+        previous = self.cache.run(run_key)
+        if previous is not None and previous[0] == fingerprint:
+            todo = sorted(changed.intersection(paths))
+            kept = {p: d for p, d in previous[1].items() if p not in changed}
+        else:
+            todo, kept = paths, {}
+        facts: dict[str, FileFacts] = {}
+        with_facts: dict[str, str] = {}
+        for path, content in kept.items():
+            hit, value = self.cache.get(content_key(extractor.name, extractor.version, content))
+            if not hit:  # pruned from the cache: look at the file again
+                todo.append(path)
+            elif value:
+                facts[path] = value
+                with_facts[path] = content
+        for path in todo:
+            if not extractor.wants(path) or exclude(path):
+                continue
+            readable = self.cache.digests.get(path)
+            if readable is None:
+                continue
+            value = self._extract(extractor, path, readable)
+            if value:
+                facts[path] = value
+                with_facts[path] = readable
+        self.cache.set_run(run_key, (fingerprint, with_facts))
+        return dict(sorted(facts.items()))
+
+    def _stamps(self, candidates: list[str]) -> dict[str, Stamp | None]:
+        known = self._prestat.result() if self._prestat is not None else {}
+        if not known:
+            return stamps(self.root, candidates)
+        out = {p: known[p] for p in candidates if p in known}
+        if len(out) < len(candidates):
+            out.update(stamps(self.root, [p for p in candidates if p not in out]))
+        return out
+
+    def _read_changed(self, path: str, stamp: Stamp | None) -> None:
+        if stamp is None:
+            self.cache.record(path, None, None, "can't read (no such file)")
+            return
+        source = _read(os.path.join(self.root, path), stamp[1] if stamp[0] != "git" else -1)
+        self.cache.record(path, stamp, source.digest, source.problem)
+        if source.data is not None:
+            self._data[path] = source.data
+
+    def _extract(self, extractor: Extractor, path: str, content: str) -> FileFacts | None:
+        key = content_key(extractor.name, extractor.version, content)
+        hit, value = self.cache.get(key)
+        if hit:
+            cached: FileFacts | None = value
+            return cached
+        data = self._data.get(path)
+        if data is None:  # known by its stamp, but this extractor has not read it yet
+            fresh = _read(os.path.join(self.root, path), -1)
+            if fresh.digest != content or fresh.data is None:
+                self.cache.forget(path)  # changed under us: read it again next time
+                return None
+            data = self._data[path] = fresh.data
+        facts: FileFacts | None = None
+        if not extractor.markers or any(m in data for m in extractor.markers):
+            try:
+                facts = extractor.extract(path, data)
+            except Exception:  # a file the extractor can't handle is skipped, with the reason
+                log.exception("code map: %s could not read %s", extractor.name, path)
+        self.cache.put(key, facts)
+        return facts
 
     def forget(self, path: str) -> None:
         """Drop what is known of a file (it changed or was deleted)."""
-        self._sources.pop(path, None)
         self.cache.forget(path)
+        self._prestat = None  # stamps taken before the change
 
     def refresh(
         self,
@@ -133,7 +234,7 @@ class CodeMapBuilder:
             self.forget(path)
             owner = _owner(path, self.services)
             if owner is not None:
-                ctx, exclude = self.services[owner]
+                ctx, _ = self.services[owner]
                 if path not in ctx.files:
                     ctx.files = sorted([*ctx.files, path])
                 touched.add(owner)
@@ -146,60 +247,58 @@ class CodeMapBuilder:
         return maps
 
     def save_cache(self) -> None:
+        """Write the cache; the stamps taken for this analysis are spent."""
+        if self._prestat is not None:
+            self._prestat.result()
+            self._prestat = None
         self.cache.save()
 
-    def _source(self, path: str) -> _Source:
-        """The file's digest (or why it can't be read); read only when its stat changed."""
-        known = self._sources.get(path)
-        if known is not None:
-            return known
-        full = os.path.join(self.root, path)
-        try:
-            st = os.stat(full)
-        except OSError as exc:
-            return _Source(None, f"can't read ({exc.strerror or exc})", None)
-        remembered = self.cache.known(path, st.st_mtime_ns, st.st_size)
-        if remembered is not None:
-            source = _Source(remembered[0], remembered[1], None)
+
+def _problem_paths(problems: dict[str, str], paths: list[str]) -> list[str]:
+    """The paths among `paths` that can't be read (few: look from the smaller side)."""
+    if not problems:
+        return []
+    if len(problems) < len(paths):
+        chosen = set(paths)
+        return sorted(p for p in problems if p in chosen)
+    return [p for p in paths if p in problems]
+
+
+@dataclass
+class _Buckets:
+    """Files by lower-case extension, so each extractor looks only at its own kinds."""
+
+    by_extension: dict[str, list[str]]
+
+    def select_many(self, extensions: set[str]) -> list[list[str]]:
+        return [self.by_extension[e] for e in sorted(extensions) if e in self.by_extension]
+
+    def select(self, extensions: frozenset[str]) -> list[str]:
+        out: list[str] = []
+        for extension in sorted(extensions):
+            out += self.by_extension.get(extension, ())
+        return out
+
+
+def _by_extension(paths: list[str]) -> _Buckets:
+    by_extension: dict[str, list[str]] = {}
+    for path in paths:  # the hot loop of a big tree: as little work per path as can be
+        extension = path[path.rfind(".") :]
+        bucket = by_extension.get(extension)
+        if bucket is None:
+            by_extension[extension] = [path]
         else:
-            source = _read(full, st.st_size)
-            self.cache.remember(path, st.st_mtime_ns, st.st_size, source.digest, source.problem)
-        self._sources[path] = source
-        return source
-
-    def _facts(self, extractor: Extractor, path: str, source: _Source) -> FileFacts | None:
-        assert source.digest is not None
-        key = content_key(extractor.name, extractor.version, source.digest)
-        hit, value = self.cache.get(key)
-        if hit:
-            cached: FileFacts | None = value
-            return cached
-        if source.data is None:  # known by its stat, but this extractor has not seen it
-            fresh = _read(os.path.join(self.root, path), -1)
-            if fresh.digest != source.digest or fresh.data is None:
-                self.cache.forget(path)  # changed under us: read it next time
-                return None
-            source.data = fresh.data
-        facts: FileFacts | None = None
-        if not extractor.markers or any(m in source.data for m in extractor.markers):
-            try:
-                facts = extractor.extract(path, source.data)
-            except Exception:  # a file the extractor can't handle is skipped, with the reason
-                log.exception("code map: %s could not read %s", extractor.name, path)
-        self.cache.put(key, facts)
-        return facts
+            bucket.append(path)
+    lowered: dict[str, list[str]] = {}
+    for extension, bucket in by_extension.items():
+        if "/" not in extension:  # a dot in a directory name, not an extension
+            lowered.setdefault(extension.lower(), []).extend(bucket)
+    return _Buckets(lowered)
 
 
-def _paths(extractor: Extractor, ctx: ServiceContext) -> list[str]:
-    """The files an extractor reads for a service: its own, and the build's other modules when
-    the extractor asks for them."""
-    if not extractor.reads_module_files or not ctx.module_files:
-        return ctx.files
-    own = set(ctx.files)
-    return [*ctx.files, *(p for p in ctx.module_files if p not in own)]
-
-
-def _owner(path: str, services: dict[str, tuple[ServiceContext, frozenset[str]]]) -> str | None:
+def _owner(
+    path: str, services: dict[str, tuple[ServiceContext, Callable[[str], bool]]]
+) -> str | None:
     """The deepest service directory holding `path`."""
     best: str | None = None
     for directory in services:

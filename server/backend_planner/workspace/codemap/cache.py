@@ -1,27 +1,34 @@
-"""Extracted facts cached by content hash, one JSON file per workspace in the user cache dir.
+"""What the code map learnt of a workspace's files, kept between analyses in the user cache dir.
 
-Keys are `<extractor>@<version>:<blake2b of the file's bytes>`, so a renamed or reverted file
-is found again and an extractor's new version never reuses old facts. Like git's index, the
-cache also keeps each file's stat (mtime, size) with its digest: a file whose stat is unchanged
-is not even read again. Entries not used by the
-last analysis are dropped when the file is written, so the cache never outgrows the workspace.
-`BACKEND_PLANNER_CACHE_DIR=off` turns it off.
-A damaged cache file is ignored and rewritten, never an error.
+- facts by content: `<extractor>@<version>:<blake2b of the bytes>` → the file's facts, so a
+  renamed or reverted file is found again and an extractor's new version never reuses old facts;
+- files: each file's stamp (see stamps.py), the digest of its bytes, and why it could not be
+  read (binary, too large …) — a file whose stamp is unchanged is not read again;
+- runs: per service and extractor, the fingerprint of the list of files it read and which of
+  them had facts — when neither the list nor any file changed, nothing is looked at again.
+
+One file per workspace (marshal, per Python version), written atomically; entries not used
+since it was loaded are dropped when it is written. A damaged file is ignored and rewritten,
+never an error. `BACKEND_PLANNER_CACHE_DIR=off` turns the cache off.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
+import marshal
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from backend_planner.workspace.codemap.stamps import Stamp
+
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3
+Run = tuple[str, dict[str, str]]  # (fingerprint of the files read, {path: digest} with facts)
 
 
 def cache_dir() -> Path | None:
@@ -51,95 +58,117 @@ def content_key(extractor: str, version: int, content_digest: str) -> str:
 
 
 class FactsCache:
-    """The cache of one workspace. `get`/`put` in memory; `save()` writes it when it changed."""
+    """The cache of one workspace, in memory; `save()` writes it when it changed."""
 
     def __init__(self, root: Path) -> None:
         directory = cache_dir()
         self.path: Path | None = None
         if directory is not None:
-            digest = hashlib.blake2b(str(root).encode(), digest_size=10).hexdigest()
-            self.path = directory / f"{root.name[:40]}-{digest}.json"
-        self._old, self._old_files = self._load()
-        self._used: dict[str, Any] = {}
-        # path -> [mtime_ns, size, digest or None, problem or None]
-        self._files: dict[str, list[Any]] = {}
+            name = hashlib.blake2b(str(root).encode(), digest_size=10).hexdigest()
+            version = f"py{sys.version_info[0]}{sys.version_info[1]}"
+            self.path = directory / f"{root.name[:40]}-{name}-{version}.marshal"
+        data = self._load()
+        self.facts: dict[str, Any] = data.get("facts", {})
+        self.stamps: dict[str, Stamp | None] = data.get("stamps", {})
+        self.digests: dict[str, str | None] = data.get("digests", {})
+        self.problems: dict[str, str] = data.get("problems", {})
+        self.runs: dict[str, Run] = data.get("runs", {})
+        self._used_facts: set[str] = set()
+        self._used_files: set[str] = set()
+        self._used_runs: set[str] = set()
         self._changed = False
 
-    def _load(self) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    def _load(self) -> dict[str, Any]:
         if self.path is None:
-            return {}, {}
+            return {}
         try:
-            data = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
-            return {}, {}
+            data = marshal.loads(self.path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return {}
         if not isinstance(data, dict) or data.get("format") != FORMAT:
-            return {}, {}
-        entries, files = data.get("entries"), data.get("files")
-        if not isinstance(entries, dict) or not isinstance(files, dict):
-            return {}, {}
-        return entries, files
+            return {}
+        expected = {"facts", "stamps", "digests", "problems", "runs"}
+        if not expected <= set(data) or not all(isinstance(data[k], dict) for k in expected):
+            return {}
+        return data
 
-    def known(self, path: str, mtime_ns: int, size: int) -> tuple[str | None, str | None] | None:
-        """(digest, problem) of a file whose stat is unchanged since it was read; else None."""
-        record = self._files.get(path)
-        if record is None:
-            record = self._old_files.get(path)
-            if record is None:
-                return None
-            self._files[path] = record
-        if (
-            not isinstance(record, list)
-            or len(record) != 4
-            or record[0] != mtime_ns
-            or record[1] != size
-        ):
-            return None
-        return record[2], record[3]
-
-    def remember(
-        self, path: str, mtime_ns: int, size: int, content: str | None, problem: str | None
-    ) -> None:
-        self._files[path] = [mtime_ns, size, content, problem]
-        self._changed = True
-
-    def forget(self, path: str) -> None:
-        self._files.pop(path, None)
-        self._old_files.pop(path, None)
-
+    # ---- facts by content
     def get(self, key: str) -> tuple[bool, Any]:
-        if key in self._used:
-            return True, self._used[key]
-        if key in self._old:
-            value = self._old[key]
-            self._used[key] = value
-            return True, value
+        if key in self.facts:
+            self._used_facts.add(key)
+            return True, self.facts[key]
         return False, None
 
     def put(self, key: str, value: Any) -> None:
-        self._used[key] = value
+        self.facts[key] = value
+        self._used_facts.add(key)
         self._changed = True
 
+    # ---- files
+    def changed(self, current: dict[str, Stamp | None]) -> set[str]:
+        """The paths whose stamp is not the one recorded (new files included)."""
+        self._used_files.update(current)
+        return {path for path, _ in current.items() - self.stamps.items()}
+
+    def record(
+        self, path: str, stamp: Stamp | None, content: str | None, problem: str | None
+    ) -> None:
+        self.stamps[path] = stamp
+        self.digests[path] = content
+        if problem:
+            self.problems[path] = problem
+        else:
+            self.problems.pop(path, None)
+        self._used_files.add(path)
+        self._changed = True
+
+    def forget(self, path: str) -> None:
+        """Read this file again next time (it changed or was deleted)."""
+        if self.stamps.pop(path, None) is not None:
+            self._changed = True
+
+    # ---- runs
+    def run(self, key: str) -> Run | None:
+        self._used_runs.add(key)
+        return self.runs.get(key)
+
+    def set_run(self, key: str, run: Run) -> None:
+        if self.runs.get(key) != run:
+            self.runs[key] = run
+            self._changed = True
+        self._used_runs.add(key)
+
     def save(self) -> None:
+        """Write what was used since loading (if anything changed)."""
+        unused = (
+            len(self.facts) != len(self._used_facts)
+            or len(self.stamps) != len(self._used_files)
+            or len(self.runs) != len(self._used_runs)
+        )
+        if not self._changed and not unused:
+            return
+        self.facts = {k: self.facts[k] for k in self._used_facts if k in self.facts}
+        keep = self._used_files
+        self.stamps = {k: v for k, v in self.stamps.items() if k in keep}
+        self.digests = {k: v for k, v in self.digests.items() if k in keep}
+        self.problems = {k: v for k, v in self.problems.items() if k in keep}
+        self.runs = {k: self.runs[k] for k in self._used_runs if k in self.runs}
+        self._changed = False
         if self.path is None:
             return
-        if (
-            not self._changed
-            and len(self._used) == len(self._old)
-            and len(self._files) == len(self._old_files)
-        ):
-            return
+        data = {
+            "format": FORMAT,
+            "facts": self.facts,
+            "stamps": self.stamps,
+            "digests": self.digests,
+            "problems": self.problems,
+            "runs": self.runs,
+        }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".codemap-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(
-                    {"format": FORMAT, "entries": self._used, "files": self._files},
-                    handle,
-                    separators=(",", ":"),
-                )
+            with os.fdopen(fd, "wb") as handle:
+                marshal.dump(data, handle)
             os.replace(tmp, self.path)
-        except OSError as exc:  # a read-only home is no reason to fail an analysis
+        except (OSError, ValueError) as exc:  # a read-only home is no reason to fail
             log.debug("code map cache not written to %s: %s", self.path, exc)
-        self._old, self._old_files = self._used, self._files
-        self._used, self._files = dict(self._old), dict(self._old_files)
-        self._changed = False

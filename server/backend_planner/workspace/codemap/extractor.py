@@ -31,6 +31,11 @@ class ServiceContext:
     frameworks: list[str]
     orm: list[str]
     files: list[str]  # every repo-relative file of the service (any language), sorted
+    # The source files (tests excluded) of the other modules of the same multi-module build
+    # (Gradle/Maven: an API module of mapping interfaces, a shared library). They are not the
+    # service's: the engine extracts them only for extractors with `reads_module_files`, whose
+    # resolve uses their facts as declarations (e.g. interfaces a controller implements).
+    module_files: list[str] = field(default_factory=list)
 
     def read_text(self, path: str, limit: int = 1 << 20) -> str | None:
         """A repo-relative file's text (config files: application.properties, nest-cli.json
@@ -63,6 +68,8 @@ class Extractor:
     markers: ClassVar[tuple[bytes, ...]] = ()
     # service languages it applies to (none: any)
     languages: ClassVar[frozenset[str]] = frozenset()
+    # whether resolve also gets the facts of `ctx.module_files` (the build's other modules)
+    reads_module_files: ClassVar[bool] = False
 
     def applies(self, ctx: ServiceContext) -> bool:
         """Whether the service can have facts of this kind (its language, frameworks)."""

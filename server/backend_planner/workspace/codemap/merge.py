@@ -63,7 +63,14 @@ def merge_entities(entities: Iterable[Entity]) -> list[Entity]:
 
 def _priority(entity: Entity) -> tuple[int, str, int]:
     """Model declarations (code) before tables (SQL, migrations), then by place."""
-    is_ddl = entity.file.endswith((".sql", ".xml", ".yaml", ".yml")) or "migrat" in entity.file
+    file = entity.file
+    is_ddl = (
+        file.endswith((".sql", ".xml", ".yaml", ".yml"))
+        or "migrat" in file
+        or "/versions/" in f"/{file}"  # Alembic revisions
+        or file.endswith(("db/schema.rb", "db/structure.sql"))
+        or "changelog" in file.lower()
+    )
     return (1 if is_ddl else 0, entity.file, entity.line)
 
 

@@ -1,0 +1,253 @@
+"""JPA and Spring Data JDBC entities of Java and Kotlin code.
+
+An entity is a class (record, Kotlin class) annotated `@Entity` (JPA; its table from `@Table`),
+or `@Table("name")` alone (Spring Data JDBC). Without a table name the table is the entity's
+name in snake_case (Spring Boot's naming strategy for JPA, Spring Data JDBC's default). Fields:
+class fields, record components, Kotlin constructor `val`s and properties, plus those of
+`@MappedSuperclass` superclasses; `@Column(name, nullable, unique)`, `@Id`, `@ManyToOne` /
+`@OneToOne` (+ `@JoinColumn`) → a reference to the target entity's table. `@Table(indexes,
+uniqueConstraints)` become indexes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
+from backend_planner.workspace.codemap.extractors.jvm_source import (
+    Annotation,
+    TypeFacts,
+    argument,
+    evaluate,
+    flag,
+    read_file,
+)
+from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.codemap.syntax import grammar_of
+from backend_planner.workspace.facts import Entity, EntityField, EntityIndex
+
+
+@dataclass(frozen=True)
+class EntityAnnotation:
+    name: str
+    table_arguments: tuple[str, ...]
+    requires_alone: bool = False
+
+
+@dataclass(frozen=True)
+class TableAnnotation:
+    name: str
+    table_arguments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FieldAnnotation:
+    name: str
+    role: str
+    column_arguments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inherited:
+    name: str
+
+
+ENTITY_RULES = {e.name: e for e in load_rules("jvm", "entity", EntityAnnotation)}
+TABLE_RULES = {t.name: t for t in load_rules("jvm", "table", TableAnnotation)}
+FIELD_RULES = {f.name: f for f in load_rules("jvm", "field", FieldAnnotation)}
+INHERITED = frozenset(i.name for i in load_rules("jvm", "inherited", Inherited))
+EMPTY_CONSTANTS: dict[str, Any] = {}
+
+
+class JvmEntities(Extractor):
+    name = "jvm-entities"
+    version = 2
+    extensions = frozenset({".java", ".kt"})
+    markers = (b"@Entity", b"@Table", b"@MappedSuperclass")
+    languages = frozenset({"java", "kotlin"})
+
+    def extract(self, path: str, source: bytes) -> FileFacts | None:
+        grammar = grammar_of(path)
+        if grammar not in ("java", "kotlin"):
+            return None
+        data = read_file(grammar, source)
+        kept = [t for t in data["types"] if _entity_rule(t) or _is_inherited(t)]
+        for facts in kept:
+            facts.pop("methods", None)
+        return {"types": kept} if kept else None
+
+    def resolve(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> Part:
+        types: dict[str, tuple[str, TypeFacts]] = {}
+        for path in sorted(facts):
+            for facts_of_type in facts[path].get("types", []):
+                types.setdefault(facts_of_type["name"], (path, facts_of_type))
+        tables = {name: _table(t) for name, (_, t) in types.items() if _entity_rule(t)}
+        entities = []
+        for name, (path, facts_of_type) in types.items():
+            if name in tables:
+                entities.append(_entity(path, facts_of_type, tables, types))
+        return Part(entities=entities)
+
+
+def _entity_rule(facts: TypeFacts) -> EntityAnnotation | None:
+    names = {a["name"] for a in facts.get("annotations", [])}
+    found = [ENTITY_RULES[n] for n in names if n in ENTITY_RULES]
+    if any(not rule.requires_alone for rule in found):
+        return next(rule for rule in found if not rule.requires_alone)
+    return found[0] if found and facts.get("kind") in ("class", "record") else None
+
+
+def _is_inherited(facts: TypeFacts) -> bool:
+    return any(a["name"] in INHERITED for a in facts.get("annotations", []))
+
+
+def _annotation(facts: dict[str, Any], names: Mapping[str, Any]) -> Annotation | None:
+    return next((a for a in facts.get("annotations", []) if a["name"] in names), None)
+
+
+def _string(annotation: Annotation | None, *keys: str) -> str | None:
+    if annotation is None:
+        return None
+    for item in argument(annotation, *keys):
+        value = evaluate(item, EMPTY_CONSTANTS)
+        if value:
+            return value.strip('"`[]')
+    return None
+
+
+def _table(facts: TypeFacts) -> str:
+    rule = _entity_rule(facts)
+    assert rule is not None
+    annotations = {a["name"]: a for a in facts.get("annotations", [])}
+    if rule.table_arguments:
+        named = _string(annotations.get(rule.name), *rule.table_arguments)
+    else:
+        table = next((annotations[n] for n in TABLE_RULES if n in annotations), None)
+        named = _string(table, *TABLE_RULES[table["name"]].table_arguments) if table else None
+        named = named or _string(annotations.get(rule.name), "name")  # @Entity(name = "X")
+    return named or snake_case(facts["name"])
+
+
+def snake_case(name: str) -> str:
+    """`UserProfile` → `user_profile` (Spring Boot's physical naming strategy)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def _entity(
+    path: str,
+    facts: TypeFacts,
+    tables: Mapping[str, str],
+    types: Mapping[str, tuple[str, TypeFacts]],
+) -> Entity:
+    fields = []
+    seen: set[str] = set()
+    for owner in _with_superclasses(facts, types):
+        for field in owner.get("fields", []):
+            column = _field(field, tables)
+            if column is not None and column.name not in seen:
+                seen.add(column.name)
+                fields.append(column)
+    return Entity(
+        name=facts["name"],
+        table=tables[facts["name"]],
+        file=path,
+        line=facts["line"],
+        fields=fields,
+        indexes=_indexes(facts),
+    )
+
+
+def _with_superclasses(
+    facts: TypeFacts, types: Mapping[str, tuple[str, TypeFacts]]
+) -> list[TypeFacts]:
+    out = [facts]
+    current = facts
+    while len(out) < 20:
+        parent = next((types[s][1] for s in current.get("supertypes", []) if s in types), None)
+        if parent is None or not _is_inherited(parent) or parent in out:
+            break
+        out.append(parent)
+        current = parent
+    return out
+
+
+def _field(field: dict[str, Any], tables: Mapping[str, str]) -> EntityField | None:
+    if field.get("transient"):
+        return None
+    roles: dict[str, Annotation] = {}
+    for annotation in field.get("annotations", []):
+        rule = FIELD_RULES.get(annotation["name"])
+        if rule is not None:
+            roles.setdefault(rule.role, annotation)
+    if "skip" in roles:
+        return None
+    type_name = str(field.get("type") or "")
+    name = field["name"]
+    column = roles.get("column")
+    if column is not None:
+        name = _string(column, *FIELD_RULES[column["name"]].column_arguments) or name
+    references = None
+    if "reference" in roles:
+        target = type_name.split("<", 1)[0].rsplit(".", 1)[-1]
+        join = roles.get("join_column")
+        join_name = _string(join, *FIELD_RULES["JoinColumn"].column_arguments) if join else None
+        name = join_name or f"{snake_case(field['name'])}_id"
+        referenced = _string(join, "referencedColumnName") if join else None
+        table = tables.get(target)
+        if table:
+            references = f"{table}.{referenced}" if referenced else table
+    nullable = _nullable(field, roles)
+    return EntityField(
+        name=name,
+        type=type_name or None,
+        nullable=nullable,
+        unique=bool(column is not None and flag(column, "unique")),
+        primary_key="primary_key" in roles,
+        references=references,
+    )
+
+
+def _nullable(field: dict[str, Any], roles: Mapping[str, Annotation]) -> bool | None:
+    if "primary_key" in roles or "not_null" in roles or field.get("primitive"):
+        return False
+    for role in ("column", "join_column"):
+        if role in roles:
+            value = flag(roles[role], "nullable")
+            if value is not None:
+                return value
+    if "reference" in roles:
+        optional = flag(roles["reference"], "optional")
+        if optional is not None:
+            return optional
+    nullable_type = field.get("nullable_type")
+    return nullable_type if isinstance(nullable_type, bool) else None
+
+
+def _indexes(facts: TypeFacts) -> list[EntityIndex]:
+    table = _annotation(facts, TABLE_RULES)
+    if table is None:
+        return []
+    out = []
+    for item in argument(table, "indexes"):
+        if item[0] == "a":
+            column_list = _string(item[1], "columnList") or ""
+            names = [c.strip().split(" ")[0] for c in column_list.split(",") if c.strip()]
+            if names:
+                unique = bool(flag(item[1], "unique"))
+                out.append(EntityIndex(names, unique, _string(item[1], "name")))
+    for item in argument(table, "uniqueConstraints"):
+        if item[0] == "a":
+            columns = [
+                value
+                for part in argument(item[1], "columnNames")
+                if (value := evaluate(part, EMPTY_CONSTANTS))
+            ]
+            if columns:
+                out.append(EntityIndex(columns, True, _string(item[1], "name")))
+    return out
+
+
+EXTRACTORS = [JvmEntities]

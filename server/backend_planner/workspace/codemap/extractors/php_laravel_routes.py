@@ -1,0 +1,922 @@
+"""Laravel routes: what one PHP file registers, and the endpoints of a service from all files.
+
+Extraction (one file) reads:
+- routing chains of the Route facade or a router variable (`Route::get`, `$router->get`), with
+  the group attributes around them (`Route::prefix('x')->group(fn)`, `Route::group(['prefix' =>
+  'x'], fn)`, `Route::controller(C::class)->group(...)`, `namespace`), resource macros
+  (`Route::resource('photos.comments', C::class)->only([...])`, `apiResource(s)`, singletons);
+- where route files are loaded: `->group(base_path('routes/api.php'))` in a RouteServiceProvider,
+  `require __DIR__.'/auth.php'` in a route file, `withRouting(web: …, api: …, apiPrefix: …)` in
+  bootstrap/app.php;
+- route attributes of controller classes (spatie/laravel-route-attributes: `#[Prefix]` on the
+  class, `#[Get('path')]` … on methods) and the registrars that scan their directories
+  (`registerDirectory(app_path(...))` inside a group, config/route-attributes.php).
+
+Resolution (all files of a service) applies the prefix each route file is loaded under (a file
+loaded by no other file: `/api` for `api.php`, none otherwise, as Laravel's default providers
+do), expands resource macros, and follows each handler (`[C::class, 'm']`, `'C@m'`, an
+invokable class) to the method's definition through the class index of all files.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from backend_planner.workspace.codemap import routepath, syntax
+from backend_planner.workspace.codemap.extractor import FileFacts, ServiceContext
+from backend_planner.workspace.codemap.extractors.php_syntax import (
+    BASE,
+    CALL_TYPES,
+    UNKNOWN,
+    Call,
+    Chain,
+    ClassRef,
+    Names,
+    PhpArray,
+    argument,
+    arguments,
+    array_value_node,
+    call_chain,
+    closure_of,
+    evaluate,
+    evaluate_path,
+    file_path,
+    walk,
+)
+from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.facts import Endpoint
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+REQUIRE_TYPES = (
+    "require_expression",
+    "require_once_expression",
+    "include_expression",
+    "include_once_expression",
+)
+ATTRIBUTE_CONFIG = "config/route-attributes.php"
+
+
+# ---------------------------------------------------------------- rules (codemap/rules/php.toml)
+
+
+@dataclass(frozen=True)
+class Receiver:
+    name: str
+    facade: str
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    methods: tuple[str, ...]
+    uri_arg: int = 0
+    action_arg: int = 1
+    methods_arg: int = -1
+
+
+@dataclass(frozen=True)
+class GroupAttribute:
+    name: str
+    attribute: str
+
+
+@dataclass(frozen=True)
+class ResourceMacro:
+    name: str
+    actions: tuple[str, ...]
+    many: bool = False
+    singleton: bool = False
+    api: bool = False
+
+
+@dataclass(frozen=True)
+class ResourceAction:
+    name: str
+    methods: tuple[str, ...]
+    member: bool
+    suffix: str
+
+
+@dataclass(frozen=True)
+class ResourceOption:
+    name: str
+    effect: str
+    actions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RouteAttribute:
+    name: str
+    kind: str
+    methods: tuple[str, ...] = ()
+    api: bool = False
+
+
+@dataclass(frozen=True)
+class Registrar:
+    name: str
+
+
+@dataclass(frozen=True)
+class Inflection:
+    name: str
+    words: dict[str, str]
+    uncountable: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    receivers: dict[str, Receiver]
+    verbs: dict[str, Verb]
+    group_calls: dict[str, str]
+    group_keys: dict[str, str]
+    resources: dict[str, ResourceMacro]
+    actions: dict[str, ResourceAction]
+    options: dict[str, ResourceOption]
+    attributes: dict[str, RouteAttribute]
+    registrars: frozenset[str]
+
+
+@cache
+def rules() -> Rules:
+    return Rules(
+        receivers={r.name: r for r in load_rules("php", "receiver", Receiver)},
+        verbs={v.name: v for v in load_rules("php", "verb", Verb)},
+        group_calls={g.name: g.attribute for g in load_rules("php", "group_call", GroupAttribute)},
+        group_keys={g.name: g.attribute for g in load_rules("php", "group_key", GroupAttribute)},
+        resources={r.name: r for r in load_rules("php", "resource", ResourceMacro)},
+        actions={a.name: a for a in load_rules("php", "resource_action", ResourceAction)},
+        options={o.name: o for o in load_rules("php", "resource_option", ResourceOption)},
+        attributes={a.name: a for a in load_rules("php", "route_attribute", RouteAttribute)},
+        registrars=frozenset(r.name for r in load_rules("php", "registrar", Registrar)),
+    )
+
+
+@cache
+def inflection() -> Inflection:
+    (entry,) = load_rules("php", "inflection", Inflection)
+    return entry
+
+
+# ------------------------------------------------------------------------- extraction: one file
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The group attributes around a registration."""
+
+    prefix: str = ""
+    dynamic: bool = False
+    controller: str | None = None
+    namespace: str | None = None
+
+    def with_prefix(self, value: Any, dynamic: bool = False) -> Scope:
+        if isinstance(value, str):
+            prefix = _join_raw(self.prefix, value)
+            return replace(self, prefix=prefix, dynamic=self.dynamic or dynamic)
+        if value is None:
+            return self
+        return replace(self, prefix=_join_raw(self.prefix, routepath.DYNAMIC), dynamic=True)
+
+    def with_namespace(self, value: Any) -> Scope:
+        if not isinstance(value, str) or not value:
+            return self
+        if value.startswith("\\") or not self.namespace:
+            return replace(self, namespace=value.strip("\\"))
+        return replace(self, namespace=f"{self.namespace}\\{value.strip(chr(92))}")
+
+    def with_controller(self, value: Any) -> Scope:
+        if isinstance(value, ClassRef):
+            return replace(self, controller=value.name)
+        if isinstance(value, str) and value:
+            return replace(self, controller=value.strip("\\"))
+        return self
+
+    def with_attribute(self, attribute: str, value: Any) -> Scope:
+        if attribute == "prefix":
+            return self.with_prefix(value)
+        if attribute == "namespace":
+            return self.with_namespace(value)
+        if attribute == "controller":
+            return self.with_controller(value)
+        return self
+
+
+def _join_raw(prefix: str, path: str) -> str:
+    return "/".join(p.strip("/") for p in (prefix, path) if p.strip("/"))
+
+
+class RouteReader:
+    """Reads the route registrations of one file into its facts."""
+
+    def __init__(self, path: str, names: Names) -> None:
+        self.path = path
+        self.names = names
+        self.rules = rules()
+        self.routes: list[dict[str, Any]] = []
+        self.resources: list[dict[str, Any]] = []
+        self.includes: list[dict[str, Any]] = []
+        self.registrars: list[dict[str, Any]] = []
+        self.routing: list[dict[str, Any]] = []
+
+    def read(self, root: Node) -> FileFacts:
+        self._visit(root, Scope())
+        facts: FileFacts = {}
+        for key in ("routes", "resources", "includes", "registrars", "routing"):
+            value = getattr(self, key)
+            if value:
+                facts[key] = value
+        return facts
+
+    def _visit(self, node: Node, scope: Scope) -> None:
+        walk(node, lambda n: self._handle(n, scope))
+
+    def _handle(self, node: Node, scope: Scope) -> bool:
+        if node.type in CALL_TYPES:
+            chain = call_chain(node)
+            if chain is None:
+                return False
+            if self._is_router(chain):
+                self._routing_chain(chain, scope)
+            else:
+                self._other_chain(chain, scope)
+            return True
+        if node.type in REQUIRE_TYPES:
+            target = node.named_children[-1] if node.named_children else None
+            self._include(evaluate(target, self.names, self.path), scope, syntax.line(node))
+            return True
+        return False
+
+    def _is_router(self, chain: Chain) -> bool:
+        root = chain.root_name()
+        if chain.static:
+            receiver = self.rules.receivers.get(root.lstrip("\\").rsplit("\\", 1)[-1])
+            if receiver is None or not receiver.facade:
+                return False
+            if root.startswith("\\") or root not in self.names.uses:
+                return True  # the global `Route` alias
+            return self.names.uses[root] == receiver.facade
+        receiver = self.rules.receivers.get(root)
+        return receiver is not None and not receiver.facade
+
+    def _other_chain(self, chain: Chain, scope: Scope) -> None:
+        """A chain that is not routing: `withRouting(...)`, a registrar, or code around them."""
+        for call in chain.calls:
+            if call.name == "withRouting":
+                self._with_routing(call)
+            elif call.name in self.rules.registrars:
+                self._registrar(call, scope)
+            for arg in [*call.args, *call.named.values()]:
+                self._visit(arg, scope)
+        if chain.root.type not in CALL_TYPES:
+            self._visit(chain.root, scope)
+
+    def _routing_chain(self, chain: Chain, scope: Scope) -> None:
+        local = scope
+        resources: list[dict[str, Any]] = []
+        for call in chain.calls:
+            name = call.name
+            if name in self.rules.group_calls:
+                attribute = self.rules.group_calls[name]
+                if attribute == "prefix":
+                    local = local.with_prefix(*self._path_value(argument(call, 0, "prefix")))
+                else:
+                    value = evaluate(argument(call, 0), self.names, self.path)
+                    local = local.with_attribute(attribute, value)
+            elif name == "group":
+                self._group(call, local)
+            elif name in self.rules.verbs:
+                self._route(self.rules.verbs[name], call, local)
+            elif name in self.rules.resources:
+                resources = self._resource(self.rules.resources[name], call, local)
+            elif resources and name in self.rules.options:
+                for resource in resources:
+                    self._resource_option(self.rules.options[name], call, resource)
+
+    def _group(self, call: Call, scope: Scope) -> None:
+        """`group([attributes], fn)`, `->group(fn)`, `->group(base_path('routes/x.php'))`."""
+        args = [*call.args, *call.named.values()]
+        for arg in args[:-1]:
+            attributes = evaluate(arg, self.names, self.path)
+            if not isinstance(attributes, PhpArray):
+                continue
+            for key, value in attributes.items:
+                attribute = self.rules.group_keys.get(key)
+                if attribute == "prefix":
+                    node = array_value_node(arg, key, self.names, self.path)
+                    scope = scope.with_prefix(*self._path_value(node))
+                elif attribute is not None:
+                    scope = scope.with_attribute(attribute, value)
+        if not args:
+            return
+        body = closure_of(args[-1])
+        if body is not None:
+            self._visit(body, scope)
+            return
+        self._include(evaluate(args[-1], self.names, self.path), scope, call.line)
+
+    def _include(self, target: Any, scope: Scope, line: int) -> None:
+        if isinstance(target, str) and target.endswith(".php"):
+            self.includes.append(
+                {"target": target, "prefix": scope.prefix, "dynamic": scope.dynamic, "line": line}
+            )
+
+    def _route(self, verb: Verb, call: Call, scope: Scope) -> None:
+        methods = list(verb.methods)
+        if verb.methods_arg >= 0:
+            value = evaluate(argument(call, verb.methods_arg, "methods"), self.names, self.path)
+            listed = value.strings() if isinstance(value, PhpArray) else [value]
+            methods = [m.upper() for m in listed if isinstance(m, str)]
+            if not methods:
+                return
+        uri, uri_dynamic = self._path_value(argument(call, verb.uri_arg, "uri"))
+        action = None
+        if verb.action_arg >= 0:
+            value = evaluate(argument(call, verb.action_arg, "action"), self.names, self.path)
+            action = self._action(value, scope)
+        self.routes.append(
+            {
+                "methods": methods,
+                "path": _join_raw(scope.prefix, uri),
+                "dynamic": scope.dynamic or uri_dynamic,
+                "line": call.line,
+                "action": action,
+            }
+        )
+
+    def _path_value(self, node: Node | None) -> tuple[str, bool]:
+        return evaluate_path(node, self.names, self.path, routepath.DYNAMIC)
+
+    def _action(self, value: Any, scope: Scope) -> dict[str, Any] | None:
+        """The handler of a route: `[C::class, 'm']`, `'C@m'`, `C::class`, `'m'` in a
+        controller group, `['uses' => 'C@m']`; None for a closure."""
+        if isinstance(value, PhpArray):
+            uses = value.get("uses")
+            if uses is not None:
+                return self._action(uses, scope)
+            items = value.values()
+            if len(items) == 2 and isinstance(items[0], ClassRef) and isinstance(items[1], str):
+                return {"class": items[0].name, "method": items[1]}
+            if len(items) == 2 and isinstance(items[0], str) and isinstance(items[1], str):
+                return {"class": items[0].strip("\\"), "method": items[1]}
+            return None
+        if isinstance(value, ClassRef):
+            return {"class": value.name, "method": "__invoke"}
+        if not isinstance(value, str) or not value:
+            return None
+        if "@" in value:
+            written, _, method = value.partition("@")
+            return {"class": _in_namespace(written, scope), "method": method}
+        if scope.controller:
+            return {"class": scope.controller, "method": value}
+        return {"class": _in_namespace(value, scope), "method": "__invoke"}
+
+    def _resource(self, macro: ResourceMacro, call: Call, scope: Scope) -> list[dict[str, Any]]:
+        first = evaluate(argument(call, 0, "name"), self.names, self.path)
+        if macro.many:
+            pairs = first.items if isinstance(first, PhpArray) else []
+            options = evaluate(argument(call, 1, "options"), self.names, self.path)
+        else:
+            controller = evaluate(argument(call, 1, "controller"), self.names, self.path)
+            pairs = [(first, controller)]
+            options = evaluate(argument(call, 2, "options"), self.names, self.path)
+        out = []
+        for name, controller in pairs:
+            if isinstance(controller, ClassRef):
+                target: str | None = controller.name
+            elif isinstance(controller, str):
+                target = _in_namespace(controller, scope)
+            else:
+                target = None
+            record = {
+                "macro": macro.name,
+                "name": name if isinstance(name, str) else routepath.DYNAMIC,
+                "prefix": scope.prefix,
+                "dynamic": scope.dynamic or not isinstance(name, str),
+                "line": call.line,
+                "controller": target,
+                "only": None,
+                "except": None,
+                "add": [],
+                "parameters": {},
+                "shallow": False,
+            }
+            if isinstance(options, PhpArray):
+                for key in ("only", "except", "parameters", "shallow"):
+                    if options.get(key) is not None:
+                        _set_option(record, key, options.get(key))
+            out.append(record)
+        self.resources.extend(out)
+        return out
+
+    def _resource_option(self, option: ResourceOption, call: Call, record: dict[str, Any]) -> None:
+        if option.effect == "add":
+            record["add"] = [*record["add"], *option.actions]
+            return
+        values: list[Any] = [evaluate(a, self.names, self.path) for a in call.args]
+        if option.effect == "shallow":
+            _set_option(record, "shallow", values[0] if values else True)
+        elif option.effect in ("only", "except"):
+            value: Any = values[0] if len(values) == 1 else PhpArray([(None, v) for v in values])
+            _set_option(record, option.effect, value)
+        elif option.effect == "parameters" and values:
+            _set_option(record, "parameters", values[0])
+
+    def _with_routing(self, call: Call) -> None:
+        """Laravel 11+ `->withRouting(web: …, api: …, apiPrefix: 'api', health: '/up')`."""
+
+        def paths(name: str) -> list[str]:
+            value = evaluate(call.named.get(name), self.names, self.path)
+            items = value.values() if isinstance(value, PhpArray) else [value]
+            return [v for v in items if isinstance(v, str)]
+
+        prefix = evaluate(call.named.get("apiPrefix"), self.names, self.path)
+        health_node = call.named.get("health")
+        health = evaluate(health_node, self.names, self.path)
+        self.routing.append(
+            {
+                "web": paths("web"),
+                "api": paths("api"),
+                "api_prefix": prefix if isinstance(prefix, str) else "api",
+                "health": health if isinstance(health, str) else None,
+                "using": "using" in call.named,
+                "line": syntax.line(health_node) if health_node is not None else call.line,
+            }
+        )
+
+    def _registrar(self, call: Call, scope: Scope) -> None:
+        value = evaluate(argument(call, 0, "directory"), self.names, self.path)
+        directories = value.values() if isinstance(value, PhpArray) else [value]
+        for directory in directories:
+            if isinstance(directory, str):
+                self.registrars.append(
+                    {"directory": directory, "prefix": scope.prefix, "dynamic": scope.dynamic}
+                )
+
+
+def _set_option(record: dict[str, Any], key: str, value: Any) -> None:
+    if key in ("only", "except"):
+        listed = value.strings() if isinstance(value, PhpArray) else [value]
+        record[key] = [v for v in listed if isinstance(v, str)]
+    elif key == "parameters" and isinstance(value, PhpArray):
+        record[key] = {k: v for k, v in value.items if isinstance(k, str) and isinstance(v, str)}
+    elif key == "shallow":
+        record[key] = value is not False
+
+
+def _in_namespace(written: str, scope: Scope) -> str:
+    written = written.strip()
+    if written.startswith("\\") or not scope.namespace:
+        return written.strip("\\")
+    return f"{scope.namespace}\\{written}"
+
+
+def read_attribute_config(root: Node, names: Names, path: str) -> dict[str, Any] | None:
+    """config/route-attributes.php: `enabled` and the `directories` scanned (with the group
+    options of each: `app_path('Http/Controllers/Api') => ['prefix' => 'api']`)."""
+    returned = next((n for n in root.named_children if n.type == "return_statement"), None)
+    if returned is None or not returned.named_children:
+        return None
+    config = evaluate(returned.named_children[0], names, path)
+    if not isinstance(config, PhpArray):
+        return None
+    directories = []
+    listed = config.get("directories")
+    for key, value in listed.items if isinstance(listed, PhpArray) else []:
+        directory, options = (key, value) if isinstance(key, str) else (value, None)
+        if not isinstance(directory, str):
+            continue
+        prefix = options.get("prefix") if isinstance(options, PhpArray) else None
+        directories.append(
+            {
+                "directory": directory,
+                "prefix": prefix if isinstance(prefix, str) else "",
+                "dynamic": False,
+            }
+        )
+    return {"enabled": config.get("enabled") is not False, "directories": directories}
+
+
+def read_route_attributes(attributes: Node | None, names: Names, path: str) -> list[dict[str, Any]]:
+    """The route attributes of a class or method: [{kind, methods, uri, …, line}]."""
+    out: list[dict[str, Any]] = []
+    if attributes is None:
+        return out
+    known = rules().attributes
+    for group in attributes.named_children:
+        for node in group.named_children:
+            if node.type != "attribute":
+                continue
+            written = next((c for c in node.named_children if c.type != "arguments"), None)
+            rule = known.get(names.resolve(syntax.text(written)))
+            if rule is None:
+                continue
+            call = Call(rule.name, node, node, *_attribute_arguments(node))
+            out.append(_route_attribute(rule, call, names, path))
+    return out
+
+
+def _attribute_arguments(node: Node) -> tuple[list[Node], dict[str, Node]]:
+    return arguments(node.child_by_field_name("parameters"))
+
+
+def _route_attribute(rule: RouteAttribute, call: Call, names: Names, path: str) -> dict[str, Any]:
+    def value(index: int, name: str) -> Any:
+        return evaluate(argument(call, index, name), names, path)
+
+    record: dict[str, Any] = {"kind": rule.kind, "line": syntax.line(call.node)}
+    if rule.kind == "verb":
+        record["methods"] = list(rule.methods)
+        record["uri"] = _text_or_none(value(0, "uri"))
+    elif rule.kind == "route":
+        methods = value(0, "methods")
+        if methods is UNKNOWN:
+            methods = value(0, "method")
+        listed = methods.strings() if isinstance(methods, PhpArray) else [methods]
+        record["methods"] = [m.upper() for m in listed if isinstance(m, str)]
+        record["uri"] = _text_or_none(value(1, "uri"))
+    elif rule.kind == "prefix":
+        record["prefix"] = _text_or_none(value(0, "prefix"))
+    elif rule.kind == "resource":
+        api = value(-1, "apiResource")
+        record["name"] = _text_or_none(value(0, "resource"))
+        record["api"] = rule.api or api is True
+        for key in ("only", "except"):
+            listed = value(-1, key)
+            items = listed.strings() if isinstance(listed, PhpArray) else [listed]
+            strings = [v for v in items if isinstance(v, str)]
+            record[key] = strings or None
+        shallow = value(-1, "shallow")
+        record["shallow"] = shallow is True
+    return record
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# ---------------------------------------------------------------------- resolution: the service
+
+
+@dataclass
+class ClassInfo:
+    fqn: str
+    name: str
+    file: str
+    line: int
+    methods: dict[str, int]
+
+
+@dataclass
+class ClassIndex:
+    """Every class of the service by fully qualified name (and short name), to follow
+    handlers."""
+
+    by_name: dict[str, ClassInfo] = field(default_factory=dict)
+    by_short: dict[str, list[ClassInfo]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, facts: Mapping[str, FileFacts]) -> ClassIndex:
+        index = cls()
+        for path in sorted(facts):
+            for entry in facts[path].get("classes", ()):
+                info = ClassInfo(
+                    entry["fqn"], entry["name"], path, entry["line"], entry.get("methods", {})
+                )
+                if info.fqn not in index.by_name:
+                    index.by_name[info.fqn] = info
+                    index.by_short.setdefault(info.name, []).append(info)
+        return index
+
+    def find(self, name: str) -> ClassInfo | None:
+        """The class named `name`; else (a name written relative to an unknown namespace:
+        `'UserController@index'` under a provider's namespace) the class whose name ends so,
+        controllers first."""
+        name = name.strip("\\")
+        found = self.by_name.get(name)
+        if found is not None:
+            return found
+        suffix = "\\" + name
+        candidates = sorted(
+            (i for i in self.by_short.get(name.rsplit("\\", 1)[-1], ()) if i.fqn.endswith(suffix)),
+            key=lambda i: ("\\Controllers\\" not in i.fqn, len(i.fqn), i.fqn),
+        )
+        return candidates[0] if candidates else None
+
+
+def resolve_routes(facts: Mapping[str, FileFacts], ctx: ServiceContext) -> list[Endpoint]:
+    classes = ClassIndex.of(facts)
+    endpoints: list[Endpoint] = []
+    bases = _file_bases(facts, ctx)
+    for path in sorted(facts):
+        file_facts = facts[path]
+        if not file_facts.get("routes") and not file_facts.get("resources"):
+            continue
+        for base, base_dynamic in bases.get(path) or [(_default_base(path), False)]:
+            for route in file_facts.get("routes", ()):
+                endpoints.extend(_route_endpoints(route, base, base_dynamic, path, classes))
+            for resource in file_facts.get("resources", ()):
+                endpoints.extend(_resource_endpoints(resource, base, base_dynamic, path, classes))
+    endpoints.extend(_attribute_endpoints(facts, ctx, classes))
+    endpoints.extend(_health_endpoints(facts))
+    return endpoints
+
+
+def _default_base(path: str) -> str:
+    """Laravel's default providers load routes/api.php under /api, every other file at /."""
+    return "api" if posixpath.basename(path) == "api.php" else ""
+
+
+def _file_bases(
+    facts: Mapping[str, FileFacts], ctx: ServiceContext
+) -> dict[str, list[tuple[str, bool]]]:
+    """Route file → the prefixes it is loaded under, following includes and withRouting."""
+    mounts: dict[str, list[tuple[str | None, str, bool]]] = defaultdict(list)
+    for path in sorted(facts):
+        for include in facts[path].get("includes", ()):
+            target = file_path(_relative(include["target"], path), ctx.service_dir)
+            if target and target != path:
+                mounts[target].append((path, include["prefix"], include["dynamic"]))
+        for routing in facts[path].get("routing", ()):
+            if routing.get("using"):
+                continue
+            for kind, prefix in (("web", ""), ("api", routing["api_prefix"])):
+                for target_value in routing[kind]:
+                    target = file_path(_relative(target_value, path), ctx.service_dir)
+                    if target:
+                        mounts[target].append((None, prefix, False))
+
+    def bases(path: str, seen: frozenset[str]) -> list[tuple[str, bool]]:
+        entries = mounts.get(path)
+        if not entries or path in seen:
+            return [(_default_base(path), False)]
+        out = []
+        for source, prefix, dynamic in entries:
+            above = bases(source, seen | {path}) if source else [("", False)]
+            for base, base_dynamic in above:
+                out.append((_join_raw(base, prefix), base_dynamic or dynamic))
+        return sorted(set(out))
+
+    return {path: bases(path, frozenset()) for path in mounts}
+
+
+def _relative(value: str, from_path: str) -> str:
+    """A path value as the map reads it: under BASE or repo-relative (from `__DIR__`) as is; a
+    bare file name relative to the including file's directory."""
+    if value.startswith(BASE) or "/" in value:
+        return value
+    return posixpath.join(posixpath.dirname(from_path), value)
+
+
+def _route_endpoints(
+    route: dict[str, Any], base: str, base_dynamic: bool, file: str, classes: ClassIndex
+) -> list[Endpoint]:
+    path = routepath.join(base, route["path"])
+    handler, handler_file, handler_line = _handler(route.get("action"), classes)
+    return [
+        Endpoint(
+            method,
+            path,
+            handler,
+            file,
+            route["line"],
+            handler_file,
+            handler_line,
+            dynamic=route["dynamic"] or base_dynamic,
+        )
+        for method in route["methods"]
+    ]
+
+
+def _handler(
+    action: dict[str, Any] | None, classes: ClassIndex
+) -> tuple[str | None, str | None, int | None]:
+    if not action or not action.get("class"):
+        return None, None, None
+    info = classes.find(action["class"])
+    method = action["method"]
+    if info is None:
+        short = action["class"].rsplit("\\", 1)[-1]
+        return f"{short}@{method}", None, None
+    return f"{info.name}@{method}", info.file, info.methods.get(method, info.line)
+
+
+def _resource_endpoints(
+    resource: dict[str, Any], base: str, base_dynamic: bool, file: str, classes: ClassIndex
+) -> list[Endpoint]:
+    out = []
+    prefix = _join_raw(base, resource["prefix"])
+    for action, method, path in expand_resource(resource):
+        target = {"class": resource["controller"], "method": action}
+        handler, handler_file, handler_line = _handler(target, classes)
+        out.append(
+            Endpoint(
+                method,
+                routepath.join(prefix, path),
+                handler,
+                file,
+                resource["line"],
+                handler_file,
+                handler_line,
+                dynamic=resource["dynamic"] or base_dynamic,
+            )
+        )
+    return out
+
+
+def expand_resource(resource: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(action, HTTP method, path) of each route a resource macro registers, in Laravel's
+    order: `photos.comments` → `/photos/{photo}/comments`, `/photos/{photo}/comments/{comment}`."""
+    table = rules()
+    macro = table.resources.get(resource.get("macro", ""), table.resources["resource"])
+    actions = [*macro.actions, *resource.get("add", [])]
+    if resource.get("only"):
+        actions = [a for a in actions if a in resource["only"]]
+    if resource.get("except"):
+        actions = [a for a in actions if a not in resource["except"]]
+    if macro.api or resource.get("api"):
+        actions = [a for a in actions if a not in ("create", "edit")]
+    name = resource["name"].strip("/")
+    literal, _, name = name.rpartition("/")
+    segments = [s for s in name.split(".") if s]
+    if not segments:
+        return []
+    parameters = resource.get("parameters") or {}
+    parents = "/".join(f"{s}/{{{_parameter(s, parameters)}}}" for s in segments[:-1])
+    last = segments[-1]
+    collection = _join_raw(literal, _join_raw(parents, last))
+    if macro.singleton:
+        member = collection
+    elif resource.get("shallow"):
+        member = _join_raw(literal, f"{last}/{{{_parameter(last, parameters)}}}")
+    else:
+        member = f"{collection}/{{{_parameter(last, parameters)}}}"
+    out: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for action_name in actions:
+        action = table.actions.get(action_name)
+        if action is None or action_name in seen:
+            continue
+        seen.add(action_name)
+        path = (member if action.member else collection) + action.suffix
+        out.extend((action_name, method, path) for method in action.methods)
+    return out
+
+
+def _parameter(segment: str, parameters: dict[str, str]) -> str:
+    if segment in parameters:
+        return parameters[segment]
+    return singular(segment).replace("-", "_")
+
+
+def singular(word: str) -> str:
+    """Laravel's Str::singular for the common English cases (last word of snake/kebab)."""
+    rules_ = inflection()
+    head, sep, last = _split_last(word)
+    lower = last.lower()
+    if lower in rules_.uncountable:
+        return word
+    for one, many in rules_.words.items():
+        if lower == many:
+            return head + sep + _same_case(one, last)
+    if lower.endswith("ies") and len(lower) > 3:
+        return head + sep + last[:-3] + "y"
+    if lower.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return head + sep + last[:-2]
+    if lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
+        return head + sep + last[:-1]
+    return word
+
+
+def plural(word: str) -> str:
+    """Laravel's Str::plural for the common English cases (last word of snake case)."""
+    rules_ = inflection()
+    head, sep, last = _split_last(word)
+    lower = last.lower()
+    if lower in rules_.uncountable:
+        return word
+    if lower in rules_.words:
+        return head + sep + _same_case(rules_.words[lower], last)
+    if lower in rules_.words.values():
+        return word
+    if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
+        return head + sep + last[:-1] + "ies"
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return head + sep + last + "es"
+    return head + sep + last + "s"
+
+
+def _split_last(word: str) -> tuple[str, str, str]:
+    for sep in ("_", "-"):
+        if sep in word:
+            head, _, last = word.rpartition(sep)
+            return head, sep, last
+    return "", "", word
+
+
+def _same_case(word: str, like: str) -> str:
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+
+def _attribute_endpoints(
+    facts: Mapping[str, FileFacts], ctx: ServiceContext, classes: ClassIndex
+) -> list[Endpoint]:
+    """Routes of controllers with route attributes, under the prefix of each registrar that
+    scans their directory (none known: registered at /, the package's default config)."""
+    registrations = _registrations(facts, ctx)
+    out: list[Endpoint] = []
+    for path in sorted(facts):
+        for entry in facts[path].get("classes", ()):
+            if not entry.get("routes") and not entry.get("class_routes"):
+                continue
+            covering = [r for r in registrations if _under(path, r[0])]
+            if not registrations:
+                covering = [("", "", False)]
+            for _, base, dynamic in covering:
+                out.extend(_class_endpoints(entry, path, base, dynamic, classes))
+    return out
+
+
+def _registrations(
+    facts: Mapping[str, FileFacts], ctx: ServiceContext
+) -> list[tuple[str, str, bool]]:
+    """(directory, prefix, dynamic) of each registrar of attribute routes."""
+    found = []
+    for path in sorted(facts):
+        entries = list(facts[path].get("registrars", ()))
+        config = facts[path].get("attribute_config")
+        if config and config.get("enabled"):
+            entries.extend(config["directories"])
+        for entry in entries:
+            directory = file_path(entry["directory"], ctx.service_dir)
+            if directory:
+                found.append((directory, entry["prefix"], entry["dynamic"]))
+    return found
+
+
+def _under(path: str, directory: str) -> bool:
+    return directory in ("", ".") or path.startswith(directory.rstrip("/") + "/")
+
+
+def _class_endpoints(
+    entry: dict[str, Any], file: str, base: str, base_dynamic: bool, classes: ClassIndex
+) -> list[Endpoint]:
+    class_routes = entry.get("class_routes", [])
+    prefixes = [a.get("prefix") for a in class_routes if a["kind"] == "prefix"] or [""]
+    out = []
+    for prefix in prefixes:
+        dynamic = base_dynamic or prefix is None
+        head = _join_raw(base, prefix if prefix is not None else routepath.DYNAMIC)
+        for route in entry.get("routes", ()):
+            uri = route["uri"]
+            path = routepath.join(head, uri if uri is not None else routepath.DYNAMIC)
+            line = entry["methods"].get(route["method"])
+            for method in route["methods"]:
+                out.append(
+                    Endpoint(
+                        method,
+                        path,
+                        f"{entry['name']}@{route['method']}",
+                        file,
+                        route["line"],
+                        file,
+                        line,
+                        dynamic=dynamic or uri is None,
+                    )
+                )
+        for resource in (a for a in class_routes if a["kind"] == "resource" and a.get("name")):
+            record = {
+                "macro": "apiResource" if resource["api"] else "resource",
+                "name": resource["name"],
+                "prefix": "",
+                "dynamic": dynamic,
+                "line": resource["line"],
+                "controller": entry["fqn"],
+                "only": resource["only"],
+                "except": resource["except"],
+                "add": [],
+                "parameters": {},
+                "shallow": resource["shallow"],
+            }
+            out.extend(_resource_endpoints(record, head, dynamic, file, classes))
+    return out
+
+
+def _health_endpoints(facts: Mapping[str, FileFacts]) -> list[Endpoint]:
+    out = []
+    for path in sorted(facts):
+        for routing in facts[path].get("routing", ()):
+            if routing.get("health"):
+                out.append(
+                    Endpoint(
+                        "GET", routepath.normalize(routing["health"]), None, path, routing["line"]
+                    )
+                )
+    return out

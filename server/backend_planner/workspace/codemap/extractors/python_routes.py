@@ -1,0 +1,412 @@
+"""FastAPI, Flask and their kin: routes declared on router objects.
+
+Per file, `extract` reads the routers a file creates (`APIRouter(prefix=…)`, `Blueprint(…,
+url_prefix=…)`), the routes declared on a router (`@router.get("/x")`, `@bp.route("/x",
+methods=[…])`, `app.add_url_rule(…)`, `add_api_route`, Flask-RESTful `add_resource`), the
+mounts (`include_router`, `register_blueprint`, `mount`) and the functions and classes a route
+can point at.
+
+`resolve` follows each router name to the file that creates it (imports, `users.router`,
+re-exports), walks the mounts from the app down (a FastAPI include prefix joins the router's
+own prefix; a Flask registration prefix replaces the blueprint's), and lists every route under
+every full prefix. A class view (`MethodView.as_view`, a Resource) answers the HTTP methods it
+defines. A prefix that cannot be known statically is `{dynamic}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from backend_planner.workspace.codemap import routepath, syntax
+from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
+from backend_planner.workspace.codemap.extractors import python_common as py
+from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.facts import Endpoint
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+
+@dataclass(frozen=True)
+class WebModule:
+    name: str
+
+
+@dataclass(frozen=True)
+class RouterRule:
+    name: str
+    prefix_keyword: str
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    name: str
+    kind: str
+    methods: tuple[str, ...] = ()
+    methods_keyword: str = ""
+    default_methods: tuple[str, ...] = ()
+    path_position: int = 0
+    path_keyword: str = ""
+    view_position: int = -1
+    view_keyword: str = ""
+
+
+@dataclass(frozen=True)
+class MountRule:
+    name: str
+    child_position: int = 0
+    child_keyword: str = ""
+    prefix_position: int = -1
+    prefix_keyword: str = ""
+    replaces_prefix: bool = False
+
+
+@dataclass(frozen=True)
+class ClassViewRule:
+    name: str
+    methods: tuple[str, ...]
+
+
+WEB_MODULES = tuple(r.name for r in load_rules("python", "web_module", WebModule))
+ROUTERS = {r.name: r for r in load_rules("python", "router", RouterRule)}
+ROUTES = {r.name: r for r in load_rules("python", "route", RouteRule)}
+DECORATOR_ROUTES = {n: r for n, r in ROUTES.items() if r.kind == "decorator"}
+CALL_ROUTES = {n: r for n, r in ROUTES.items() if r.kind == "call"}
+MOUNTS = {r.name: r for r in load_rules("python", "mount", MountRule)}
+CLASS_VIEW_METHODS = frozenset(
+    m for r in load_rules("python", "class_view", ClassViewRule) for m in r.methods
+)
+PREFIX_ATTRIBUTES = ("url_prefix", "prefix")
+
+RouterKey = tuple[str, str]  # (file, router name)
+
+
+class PythonRoutes(Extractor):
+    name = "python-routes"
+    version = 1
+    extensions = frozenset({".py"})
+    markers = (
+        b"fastapi",
+        b"flask",
+        b"Flask",
+        b"router",
+        b"Router",
+        b"blueprint",
+        b"Blueprint",
+        b"add_url_rule",
+        b"add_resource",
+        b".route(",
+        b"starlette",
+    )
+    languages = frozenset({"python"})
+
+    def extract(self, path: str, source: bytes) -> FileFacts | None:
+        root = syntax.parse("python", source).root_node
+        found = py.structure(root)
+        constants = py.module_constants(root)
+        facts: dict[str, Any] = {
+            "imports": py.read_imports(found.get("import", []), path),
+            "constants": constants,
+            "web": False,
+            "routers": _routers(found.get("assignment", []), constants),
+            "routes": [],
+            "mounts": [],
+            "functions": _functions(root),
+            "classes": _classes(found.get("class", [])),
+        }
+        facts["web"] = any(
+            m == w or m.startswith(w + ".")
+            for m, _ in facts["imports"].values()
+            if m
+            for w in WEB_MODULES
+        )
+        for node in found.get("decorated", []):
+            facts["routes"].extend(_decorator_routes(node, constants))
+        for call in found.get("call", []):
+            _read_call(call, constants, facts)
+        if not (facts["routers"] or facts["routes"] or facts["mounts"] or facts["imports"]):
+            return None
+        return facts
+
+    def resolve(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> Part:
+        return Part(endpoints=_Resolver(facts, ctx).endpoints())
+
+
+def _routers(assignments: list[Node], constants: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for node in assignments:
+        call = node.child_by_field_name("right")
+        if call is None or call.type != "call":
+            continue
+        rule = ROUTERS.get(py.last_name(syntax.text(call.child_by_field_name("function"))))
+        if rule is None:
+            continue
+        prefix = py.argument(call, -1, rule.prefix_keyword) if rule.prefix_keyword else None
+        out[syntax.text(node.child_by_field_name("left"))] = {
+            "prefix": py.string_parts(prefix, constants) if prefix is not None else None,
+            "line": syntax.line(node),
+        }
+    return out
+
+
+def _functions(root: Node) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for node in root.children:
+        definition = (
+            node.child_by_field_name("definition") if node.type == "decorated_definition" else node
+        )
+        if definition is not None and definition.type == "function_definition":
+            out[syntax.text(definition.child_by_field_name("name"))] = syntax.line(definition)
+    return out
+
+
+def _classes(nodes: list[Node]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for node in nodes:
+        methods: dict[str, int] = {}
+        for child in py.class_body(node):
+            definition = (
+                child.child_by_field_name("definition")
+                if child.type == "decorated_definition"
+                else child
+            )
+            if definition is not None and definition.type == "function_definition":
+                methods[syntax.text(definition.child_by_field_name("name"))] = syntax.line(
+                    definition
+                )
+        out.setdefault(
+            syntax.text(node.child_by_field_name("name")),
+            {
+                "line": syntax.line(node),
+                "methods": methods,
+            },
+        )
+    return out
+
+
+def _decorator_routes(node: Node, constants: dict[str, str]) -> list[dict[str, Any]]:
+    definition = node.child_by_field_name("definition")
+    if definition is None:
+        return []
+    name = syntax.text(definition.child_by_field_name("name"))
+    is_class = definition.type == "class_definition"
+    out = []
+    for decorator in node.children:
+        if decorator.type != "decorator" or not decorator.named_children:
+            continue
+        call = decorator.named_children[0]
+        if call.type != "call":
+            continue
+        function = call.child_by_field_name("function")
+        if function is None or function.type != "attribute":
+            continue
+        rule = DECORATOR_ROUTES.get(syntax.text(function.child_by_field_name("attribute")))
+        if rule is None:
+            continue
+        route = _route(rule, call, constants, syntax.text(function.child_by_field_name("object")))
+        route.update(
+            handler=name, handler_line=syntax.line(definition), line=syntax.line(decorator)
+        )
+        if is_class and not rule.methods:
+            route["methods"] = None
+            route["view_class"] = name
+        out.append(route)
+    return out
+
+
+def _route(rule: RouteRule, call: Node, constants: dict[str, str], receiver: str) -> dict[str, Any]:
+    path = py.argument(call, rule.path_position, rule.path_keyword or None)
+    methods: list[str] | None = list(rule.methods)
+    if not methods:
+        listed = py.strings(py.argument(call, -1, rule.methods_keyword or None))
+        methods = [m.upper() for m in listed] if listed else list(rule.default_methods) or None
+    return {
+        "receiver": receiver,
+        "path": py.string_parts(path, constants) if path is not None else [["s", ""]],
+        "methods": methods,
+    }
+
+
+def _read_call(call: Node, constants: dict[str, str], facts: dict[str, Any]) -> None:
+    function = call.child_by_field_name("function")
+    if function is None:
+        return
+    method = syntax.text(function.child_by_field_name("attribute"))
+    receiver = syntax.text(function.child_by_field_name("object"))
+    if method in CALL_ROUTES:
+        rule = CALL_ROUTES[method]
+        route = _route(rule, call, constants, receiver)
+        view = py.argument(call, rule.view_position, rule.view_keyword or None)
+        route.update(_view(view), line=syntax.line(call))
+        if route.get("view_class") and not py.argument(call, -1, rule.methods_keyword or None):
+            route["methods"] = None  # a class view answers the methods it defines
+        facts["routes"].append(route)
+    elif method in MOUNTS:
+        mount = MOUNTS[method]
+        child = py.argument(call, mount.child_position, mount.child_keyword or None)
+        if child is None or child.type not in ("identifier", "attribute"):
+            return
+        prefix = py.argument(call, mount.prefix_position, mount.prefix_keyword or None)
+        facts["mounts"].append(
+            {
+                "parent": receiver,
+                "child": syntax.text(child),
+                "prefix": py.string_parts(prefix, constants) if prefix is not None else None,
+                "replaces": mount.replaces_prefix,
+                "line": syntax.line(call),
+            }
+        )
+
+
+def _view(node: Node | None) -> dict[str, Any]:
+    """The handler a route call points at: a function name, or a class (`X.as_view(…)`)."""
+    if node is None:
+        return {"handler": None}
+    if node.type in ("identifier", "attribute"):
+        return {"handler": syntax.text(node), "view_ref": syntax.text(node)}
+    if node.type == "call":
+        function = node.child_by_field_name("function")
+        if function is not None and function.type == "attribute":
+            owner = syntax.text(function.child_by_field_name("object"))
+            return {"handler": owner, "view_ref": owner, "view_class": owner}
+    return {"handler": syntax.text(node)[:80]}
+
+
+class _Resolver:
+    """Routers followed across files, prefixes from the app down, endpoints listed."""
+
+    def __init__(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> None:
+        self.modules = py.Modules(facts, ctx)
+        self.facts = self.modules.facts
+        self.parents: dict[RouterKey, list[tuple[str, dict[str, Any]]]] = {}
+        for path, file_facts in facts.items():
+            for mount in file_facts.get("mounts", []):
+                child = self.router(path, mount["child"])
+                if child is not None:
+                    self.parents.setdefault(child, []).append((path, mount))
+
+    def router(self, path: str, name: str) -> RouterKey | None:
+        """The router a name stands for in a file, or None when it is none we know."""
+        found = self.modules.resolve(path, name, self._defines_router)
+        if found is not None:
+            return found
+        if name in self.modules.imports(path) or "." in name:
+            return None
+        return (path, name) if self.facts[path].get("web") else None
+
+    def _defines_router(self, path: str, name: str) -> bool:
+        return name in self.facts[path].get("routers", {})
+
+    def _defines_code(self, path: str, name: str) -> bool:
+        file_facts = self.facts[path]
+        head, _, method = name.partition(".")
+        if not method:
+            return name in file_facts.get("functions", {}) or name in file_facts.get("classes", {})
+        return method in file_facts.get("classes", {}).get(head, {}).get("methods", {})
+
+    def lookup(self, path: str, ref: str) -> str | None:
+        """The value of a name used in a string: a constant, or a router's own prefix."""
+        owner, _, attribute = ref.rpartition(".")
+        if owner and attribute in PREFIX_ATTRIBUTES:
+            key = self.router(path, owner)
+            if key is not None:
+                text, dynamic = self.own_prefix(key)
+                return None if dynamic else text
+        return self.modules.constant(path, ref)
+
+    def render(self, path: str, parts: py.Parts | None) -> tuple[str, bool]:
+        if parts is None:
+            return "", False
+        return py.render(parts, lambda ref: self.lookup(path, ref))
+
+    def own_prefix(self, key: RouterKey) -> tuple[str, bool]:
+        router = self.facts[key[0]].get("routers", {}).get(key[1])
+        return self.render(key[0], router["prefix"]) if router else ("", False)
+
+    def prefixes(
+        self, key: RouterKey, seen: frozenset[RouterKey] = frozenset()
+    ) -> list[tuple[str, bool]]:
+        """Every full prefix the router is served under (one per chain of mounts)."""
+        own, own_dynamic = self.own_prefix(key)
+        mounts = self.parents.get(key, [])
+        if not mounts or key in seen:
+            return [(own, own_dynamic)]
+        out: list[tuple[str, bool]] = []
+        for path, mount in mounts:
+            parent = self.router(path, mount["parent"])
+            above = self.prefixes(parent, seen | {key}) if parent is not None else [("", False)]
+            prefix, dynamic = self.render(path, mount["prefix"])
+            if not (mount["replaces"] and mount["prefix"] is not None):
+                prefix, dynamic = routepath.join(prefix, own), dynamic or own_dynamic
+            for base, base_dynamic in above:
+                out.append((routepath.join(base, prefix), base_dynamic or dynamic))
+        return list(dict.fromkeys(out))
+
+    def endpoints(self) -> list[Endpoint]:
+        out: list[Endpoint] = []
+        for path, file_facts in list(self.facts.items()):
+            for route in file_facts.get("routes", []):
+                key = self.router(path, route["receiver"])
+                if key is None:
+                    continue
+                out.extend(self._endpoints(path, route, key))
+        return out
+
+    def _endpoints(self, path: str, route: dict[str, Any], key: RouterKey) -> list[Endpoint]:
+        tail, tail_dynamic = self.render(path, route["path"])
+        handlers = self._handlers(path, route)
+        out = []
+        for prefix, dynamic in self.prefixes(key):
+            full = routepath.join(prefix, tail)
+            for method, handler, handler_file, handler_line in handlers:
+                out.append(
+                    Endpoint(
+                        method,
+                        full,
+                        handler,
+                        path,
+                        route["line"],
+                        handler_file,
+                        handler_line,
+                        dynamic or tail_dynamic,
+                    )
+                )
+        return out
+
+    def _handlers(
+        self, path: str, route: dict[str, Any]
+    ) -> list[tuple[str, str | None, str | None, int | None]]:
+        """(method, handler, handler file, handler line) for each method the route answers."""
+        handler = route.get("handler")
+        where: tuple[str, str] | None
+        if route.get("handler_line") is not None and handler:
+            where = (path, handler)
+        elif route.get("view_ref"):
+            where = self.modules.resolve(path, route["view_ref"], self._defines_code)
+        else:
+            where = None
+        if route["methods"] is not None:
+            line = route.get("handler_line") or (self._line(*where) if where else None)
+            return [(m, handler, where[0] if where else None, line) for m in route["methods"]]
+        if where is None:
+            return [("ANY", handler, None, None)]
+        methods = self.facts[where[0]].get("classes", {}).get(where[1], {}).get("methods", {})
+        views = [(name, line) for name, line in methods.items() if name in CLASS_VIEW_METHODS]
+        if not views:
+            return [("ANY", handler, where[0], self._line(*where))]
+        return [(name.upper(), f"{handler}.{name}", where[0], line) for name, line in views]
+
+    def _line(self, path: str, name: str) -> int | None:
+        file_facts = self.facts[path]
+        head, _, method = name.partition(".")
+        if method:
+            return file_facts.get("classes", {}).get(head, {}).get("methods", {}).get(method)  # type: ignore[no-any-return]
+        line = file_facts.get("functions", {}).get(name)
+        if line is None:
+            line = file_facts.get("classes", {}).get(name, {}).get("line")
+        return line  # type: ignore[no-any-return]
+
+
+EXTRACTORS = [PythonRoutes]

@@ -1,0 +1,658 @@
+"""SQLAlchemy, Flask-SQLAlchemy and SQLModel models, and the tables of Alembic migrations.
+
+Models (`PythonSqlAlchemy`): a class with `__tablename__`, a Flask-SQLAlchemy `db.Model`
+subclass (table: snake_case of the class) or an SQLModel class with `table=True` (table: the
+class name in lower case), with the columns it and its mixins declare — `x = Column(Type, …)`,
+`x: Mapped[T] = mapped_column(…)`, bare `x: Mapped[T]`, SQLModel `x: T = Field(…)` — and the
+constraints of `__table_args__`; plus `Table("name", metadata, Column(…))` anywhere.
+
+Migrations (`PythonAlembic`): the `upgrade()` operations of each revision (`op.create_table`,
+`add_column`, `drop_column`, `alter_column`, `drop_table`, `rename_table`, `create_index`,
+`create_unique_constraint`, `create_foreign_key`, `batch_alter_table` blocks) replayed in
+revision order; the tables left are entities named after the table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from backend_planner.workspace.codemap import syntax
+from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
+from backend_planner.workspace.codemap.extractors import python_common as py
+from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.facts import Entity, EntityField, EntityIndex
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tree_sitter import Node
+
+
+@dataclass(frozen=True)
+class ModelBase:
+    name: str
+    naming: str
+    requires_keyword: str = ""
+
+
+@dataclass(frozen=True)
+class ColumnCall:
+    name: str
+    sqlmodel: bool = False
+
+
+MODEL_BASES = {r.name: r for r in load_rules("python", "sqlalchemy_base", ModelBase)}
+COLUMN_CALLS = {r.name: r for r in load_rules("python", "sqlalchemy_column", ColumnCall)}
+RELATIONSHIPS = ("relationship", "Relationship", "relation", "backref", "association_proxy")
+Column = dict[str, Any]
+
+
+def snake_case(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+# --- columns, shared by models and migrations ----------------------------------------------
+
+
+def read_column(call: Node, attribute: str | None, annotation: Node | None = None) -> Column:
+    """A `Column(…)` / `mapped_column(…)` / SQLModel `Field(…)` / `sa.Column(…)` call."""
+    positional, keywords = py.call_arguments(call)
+    column: Column = {
+        "name": attribute or "",
+        "type": None,
+        "nullable": None,
+        "unique": False,
+        "primary_key": False,
+        "references": None,
+        "index": False,
+    }
+    for arg in positional:
+        value = syntax.string_value(arg)
+        if value is not None and arg.type == "string":
+            column["name"] = value
+            continue
+        callee = syntax.text(arg.child_by_field_name("function")) if arg.type == "call" else ""
+        if py.last_name(callee) == "ForeignKey":
+            column["references"] = syntax.string_value(py.argument(arg, 0, "column"))
+        elif arg.type in ("call", "identifier", "attribute") and column["type"] is None:
+            column["type"] = py.last_name(callee or syntax.text(arg))
+    for key in ("nullable", "unique", "primary_key", "index"):
+        flag = py.boolean(keywords.get(key))
+        if flag is not None:
+            column[key] = flag
+    if "foreign_key" in keywords:  # SQLModel
+        column["references"] = syntax.string_value(keywords["foreign_key"])
+    if "type_" in keywords and column["type"] is None:
+        column["type"] = py.last_name(syntax.text(keywords["type_"]).split("(")[0])
+    if annotation is not None:
+        _from_annotation(column, annotation)
+    if column["primary_key"] and py.boolean(keywords.get("nullable")) is None:
+        column["nullable"] = False
+    if column["nullable"] is None:
+        column["nullable"] = True
+    return column
+
+
+def _from_annotation(column: Column, annotation: Node) -> None:
+    """`Mapped[Optional[str]]`, `str | None`: the type, and nullability when not explicit."""
+    text = syntax.text(annotation).replace(" ", "")
+    inner = re.sub(r"^(?:\w+\.)?Mapped\[(.*)\]$", r"\1", text)
+    optional = bool(re.search(r"(^Optional\[|\|None$|^None\||^Union\[.*None)", inner))
+    bare = re.sub(r"^Optional\[(.*)\]$|^(.*)\|None$|^None\|(.*)$", r"\1\2\3", inner)
+    if column["type"] is None:
+        column["type"] = bare
+    if column["nullable"] is None:
+        column["nullable"] = optional
+
+
+def to_field(column: Column) -> EntityField:
+    return EntityField(
+        column["name"],
+        column["type"],
+        column["nullable"],
+        column["unique"],
+        column["primary_key"],
+        column["references"],
+    )
+
+
+def read_constraint(call: Node) -> dict[str, Any] | None:
+    """`PrimaryKeyConstraint("a")`, `UniqueConstraint("a", "b")`,
+    `ForeignKeyConstraint(["a"], ["t.id"])`, `Index("name", "a", unique=True)`."""
+    kind = py.last_name(syntax.text(call.child_by_field_name("function")))
+    positional, keywords = py.call_arguments(call)
+    names = [v for a in positional if (v := syntax.string_value(a)) is not None]
+    index_name = syntax.string_value(keywords.get("name"))
+    if kind == "PrimaryKeyConstraint":
+        return {"kind": "primary", "columns": names}
+    if kind == "UniqueConstraint":
+        return {"kind": "index", "columns": names, "unique": True, "name": index_name}
+    if kind == "Index" and names:
+        return {
+            "kind": "index",
+            "columns": names[1:],
+            "unique": bool(py.boolean(keywords.get("unique"))),
+            "name": names[0],
+        }
+    if kind == "ForeignKeyConstraint" and len(positional) >= 2:
+        return {
+            "kind": "foreign",
+            "columns": py.strings(positional[0]) or [],
+            "references": py.strings(positional[1]) or [],
+        }
+    return None
+
+
+def apply_constraint(
+    columns: list[Column], indexes: list[dict[str, Any]], constraint: dict[str, Any]
+) -> None:
+    by_name = {c["name"]: c for c in columns}
+    kind = constraint["kind"]
+    if kind == "primary":
+        for name in constraint["columns"]:
+            if name in by_name:
+                by_name[name]["primary_key"] = True
+                by_name[name]["nullable"] = False
+    elif kind == "foreign":
+        for name, target in zip(constraint["columns"], constraint["references"], strict=False):
+            if name in by_name:
+                by_name[name]["references"] = target
+    elif kind == "index":
+        cols = constraint["columns"]
+        if constraint["unique"] and len(cols) == 1 and cols[0] in by_name:
+            by_name[cols[0]]["unique"] = True
+        indexes.append(
+            {"columns": cols, "unique": constraint["unique"], "name": constraint.get("name")}
+        )
+
+
+def column_indexes(columns: list[Column]) -> list[dict[str, Any]]:
+    return [
+        {"columns": [c["name"]], "unique": c["unique"], "name": None} for c in columns if c["index"]
+    ]
+
+
+def to_indexes(indexes: list[dict[str, Any]]) -> list[EntityIndex]:
+    return [EntityIndex(list(i["columns"]), bool(i["unique"]), i.get("name")) for i in indexes]
+
+
+# --- models ----------------------------------------------------------------------------------
+
+
+class PythonSqlAlchemy(Extractor):
+    name = "python-sqlalchemy"
+    version = 1
+    extensions = frozenset({".py"})
+    markers = (
+        b"sqlalchemy",
+        b"sqlmodel",
+        b"__tablename__",
+        b"Column(",
+        b"mapped_column",
+        b"SQLModel",
+        b"db.Model",
+    )
+    languages = frozenset({"python"})
+
+    def applies(self, ctx: ServiceContext) -> bool:
+        return super().applies(ctx) and "sqlalchemy" in ctx.orm
+
+    def extract(self, path: str, source: bytes) -> FileFacts | None:
+        if "/versions/" in f"/{path}" or "/migrations/" in f"/{path}":
+            return None  # Alembic revisions: PythonAlembic reads them
+        root = syntax.parse("python", source).root_node
+        found = py.structure(root)
+        classes: dict[str, Any] = {}
+        for node in found.get("class", []):
+            classes.setdefault(syntax.text(node.child_by_field_name("name")), _model_class(node))
+        calls = {c.start_byte: c for c in found.get("call", []) + _plain_calls(found)}
+        tables = [t for _, call in sorted(calls.items()) if (t := _table_call(call)) is not None]
+        if not classes and not tables:
+            return None
+        return {
+            "imports": py.read_imports(found.get("import", []), path),
+            "classes": classes,
+            "tables": tables,
+        }
+
+    def resolve(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> Part:
+        modules = py.Modules(facts)
+        entities = []
+        for path, file_facts in facts.items():
+            for name in file_facts["classes"]:
+                entity = _model_entity(modules, path, name)
+                if entity is not None:
+                    entities.append(entity)
+            for table in file_facts["tables"]:
+                entities.append(
+                    Entity(
+                        table["name"],
+                        table["name"],
+                        path,
+                        table["line"],
+                        [to_field(c) for c in table["columns"]],
+                        to_indexes(table["indexes"]),
+                    )
+                )
+        return Part(entities=entities)
+
+
+def _plain_calls(found: dict[str, list[Node]]) -> list[Node]:
+    """`Table(...)` assigned to a name (the structure query captures attribute calls only)."""
+    out = []
+    for node in found.get("assignment", []):
+        right = node.child_by_field_name("right")
+        if right is not None and right.type == "call":
+            out.append(right)
+    return out
+
+
+def _table_call(call: Node) -> dict[str, Any] | None:
+    if py.last_name(syntax.text(call.child_by_field_name("function"))) != "Table":
+        return None
+    positional, _ = py.call_arguments(call)
+    name = syntax.string_value(positional[0]) if positional else None
+    if name is None:
+        return None
+    columns: list[Column] = []
+    constraints = []
+    for arg in positional[1:]:
+        if arg.type != "call":
+            continue
+        callee = py.last_name(syntax.text(arg.child_by_field_name("function")))
+        if callee == "Column":
+            columns.append(read_column(arg, None))
+        elif (constraint := read_constraint(arg)) is not None:
+            constraints.append(constraint)
+    indexes = column_indexes(columns)
+    for constraint in constraints:
+        apply_constraint(columns, indexes, constraint)
+    return {"name": name, "line": syntax.line(call), "columns": columns, "indexes": indexes}
+
+
+def _model_class(node: Node) -> dict[str, Any]:
+    bases, keywords = py.superclasses(node)
+    info: dict[str, Any] = {
+        "line": syntax.line(node),
+        "bases": bases,
+        "table": None,
+        "abstract": False,
+        "keywords": [k for k, v in keywords.items() if py.boolean(v)],
+        "columns": [],
+        "constraints": [],
+    }
+    for child in py.class_body(node):
+        assignment = py.assignment_of(child)
+        if assignment is None:
+            continue
+        left = syntax.text(assignment.child_by_field_name("left"))
+        right = assignment.child_by_field_name("right")
+        annotation = assignment.child_by_field_name("type")
+        if left == "__tablename__":
+            info["table"] = syntax.string_value(right)
+        elif left == "__abstract__":
+            info["abstract"] = bool(py.boolean(right))
+        elif left == "__table_args__" and right is not None:
+            info["constraints"] = [
+                c for arg in _table_args(right) if (c := read_constraint(arg)) is not None
+            ]
+        elif (column := _class_column(left, right, annotation)) is not None:
+            info["columns"].append(column)
+    return info
+
+
+def _table_args(node: Node) -> Iterator[Node]:
+    if node.type == "call":
+        yield node
+    elif node.type in ("tuple", "list", "parenthesized_expression"):
+        for child in node.named_children:
+            yield from _table_args(child)
+
+
+def _class_column(name: str, right: Node | None, annotation: Node | None) -> Column | None:
+    if name.startswith("_") or not name.isidentifier():
+        return None
+    if right is not None and right.type == "call":
+        callee = py.last_name(syntax.text(right.child_by_field_name("function")))
+        rule = COLUMN_CALLS.get(callee)
+        if rule is None:
+            return None
+        column = read_column(right, name, annotation)
+        column["sqlmodel"] = rule.sqlmodel
+        return column
+    if annotation is None:
+        return None
+    text = syntax.text(annotation)
+    if any(r in text for r in ("relationship", "List[", "list[", "ClassVar")):
+        return None
+    mapped = text.replace(" ", "").startswith(("Mapped[", "orm.Mapped[", "so.Mapped["))
+    column = {
+        "name": name,
+        "type": None,
+        "nullable": None,
+        "unique": False,
+        "primary_key": False,
+        "references": None,
+        "index": False,
+        "sqlmodel": not mapped,
+        "bare": True,
+    }
+    _from_annotation(column, annotation)
+    if right is not None and column["nullable"] is None:
+        column["nullable"] = True
+    return column
+
+
+def _model_entity(modules: py.Modules, path: str, name: str) -> Entity | None:
+    """The entity of a mapped class, or None for a mixin, an abstract base or a non-model."""
+    chain = _chain(modules, path, name)
+    info = chain[0][2]
+    if info["abstract"]:
+        return None
+    table = info["table"]
+    framework = [
+        MODEL_BASES[b]
+        for _, _, c in chain
+        for b in map(py.last_name, c["bases"])
+        if b in MODEL_BASES
+    ]
+    if table is None:
+        if not framework:
+            return None
+        rule = framework[0]
+        if rule.requires_keyword and rule.requires_keyword not in info["keywords"]:
+            return None
+        table = snake_case(name) if rule.naming == "snake" else name.lower()
+    sqlmodel = any(b.requires_keyword for b in framework)
+    columns: list[Column] = []
+    seen: set[str] = set()
+    for _, _, c in chain:
+        for column in c["columns"]:
+            if column["name"] in seen or (
+                column.get("bare") and column["sqlmodel"] and not sqlmodel
+            ):
+                continue
+            seen.add(column["name"])
+            columns.append(dict(column))
+    indexes = column_indexes(columns)
+    for constraint in info["constraints"]:
+        apply_constraint(columns, indexes, constraint)
+    return Entity(
+        name, table, path, info["line"], [to_field(c) for c in columns], to_indexes(indexes)
+    )
+
+
+def _chain(modules: py.Modules, path: str, name: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """The class and its project base classes (mixins), nearest first."""
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    todo = [(path, name)]
+    seen: set[tuple[str, str]] = set()
+    while todo and len(out) < 16:
+        current = todo.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        info = modules.facts[current[0]]["classes"][current[1]]
+        out.append((current[0], current[1], info))
+        for base in info["bases"]:
+            found = modules.resolve(
+                current[0], base, lambda p, n: n in modules.facts[p].get("classes", {})
+            )
+            if found is not None:
+                todo.append(found)
+    return out
+
+
+# --- Alembic ---------------------------------------------------------------------------------
+
+
+class PythonAlembic(Extractor):
+    name = "python-alembic"
+    version = 1
+    extensions = frozenset({".py"})
+    markers = (
+        b"op.create_table",
+        b"op.add_column",
+        b"op.drop_table",
+        b"op.create_index",
+        b"batch_alter_table",
+    )
+    languages = frozenset({"python"})
+
+    def extract(self, path: str, source: bytes) -> FileFacts | None:
+        root = syntax.parse("python", source).root_node
+        constants = py.module_constants(root)
+        upgrade = next(
+            (
+                n
+                for n in root.children
+                if n.type == "function_definition"
+                and syntax.text(n.child_by_field_name("name")) == "upgrade"
+            ),
+            None,
+        )
+        if upgrade is None:
+            return None
+        operations = list(_operations(upgrade))
+        if not operations:
+            return None
+        return {
+            "revision": constants.get("revision"),
+            "down": _down_revisions(root),
+            "operations": operations,
+        }
+
+    def resolve(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> Part:
+        tables: dict[str, dict[str, Any]] = {}
+        for path in _revision_order(facts):
+            for operation in facts[path]["operations"]:
+                _replay(tables, path, operation)
+        return Part(
+            entities=[
+                Entity(
+                    name,
+                    name,
+                    t["file"],
+                    t["line"],
+                    [to_field(c) for c in t["columns"]],
+                    to_indexes(t["indexes"]),
+                )
+                for name, t in tables.items()
+            ]
+        )
+
+
+def _down_revisions(root: Node) -> list[str]:
+    for statement in root.children:
+        assignment = py.assignment_of(statement)
+        if (
+            assignment is None
+            or syntax.text(assignment.child_by_field_name("left")) != "down_revision"
+        ):
+            continue
+        right = assignment.child_by_field_name("right")
+        single = syntax.string_value(right)
+        if single is not None:
+            return [single]
+        return py.strings(right) or []
+    return []
+
+
+def _revision_order(facts: Mapping[str, FileFacts]) -> list[str]:
+    """Revision files from the first to the last (by down_revision chain, then by name)."""
+    by_revision = {f["revision"]: p for p, f in facts.items() if f.get("revision")}
+    depth: dict[str, int] = {}
+
+    def depth_of(path: str, seen: frozenset[str] = frozenset()) -> int:
+        if path in depth:
+            return depth[path]
+        parents = [by_revision[d] for d in facts[path].get("down", []) if d in by_revision]
+        value = 1 + max((depth_of(p, seen | {path}) for p in parents if p not in seen), default=0)
+        depth[path] = value
+        return value
+
+    return sorted(facts, key=lambda p: (depth_of(p), p))
+
+
+def _operations(function: Node) -> Iterator[dict[str, Any]]:
+    """`op.*` calls (and `batch_op.*` in `with op.batch_alter_table("t") as batch_op`)."""
+    batches: dict[str, str] = {}
+    stack = [function]
+    calls: list[Node] = []
+    while stack:
+        node = stack.pop()
+        if node.type == "with_statement":
+            for item in node.named_children[0].named_children if node.named_children else []:
+                value = item.child_by_field_name("value")
+                if value is not None and value.type == "as_pattern":
+                    call, alias = value.named_children[0], value.child_by_field_name("alias")
+                    if (
+                        call.type == "call"
+                        and syntax.text(call.child_by_field_name("function")).endswith(
+                            "batch_alter_table"
+                        )
+                        and alias is not None
+                    ):
+                        table = syntax.string_value(py.argument(call, 0, "table_name"))
+                        if table:
+                            batches[syntax.text(alias)] = table
+        if node.type == "call":
+            calls.append(node)
+        stack.extend(reversed(node.named_children))
+    for call in sorted(calls, key=lambda n: n.start_byte):
+        callee = call.child_by_field_name("function")
+        if callee is None or callee.type != "attribute":
+            continue
+        owner = syntax.text(callee.child_by_field_name("object"))
+        verb = syntax.text(callee.child_by_field_name("attribute"))
+        if owner == "op":
+            operation = _operation(verb, call, None)
+        elif owner in batches:
+            operation = _operation(verb, call, batches[owner])
+        else:
+            continue
+        if operation is not None:
+            yield operation
+
+
+def _operation(verb: str, call: Node, batch_table: str | None) -> dict[str, Any] | None:
+    positional, keywords = py.call_arguments(call)
+    strings = [syntax.string_value(a) for a in positional]
+    line = syntax.line(call)
+    if batch_table is not None:  # batch_op.add_column(col) — the table is the batch's
+        strings = [batch_table, *strings]
+        positional = [call, *positional]
+    if verb == "create_table" and strings and strings[0]:
+        columns, constraints = [], []
+        for arg in positional[1:]:
+            if arg.type != "call":
+                continue
+            if py.last_name(syntax.text(arg.child_by_field_name("function"))) == "Column":
+                columns.append(read_column(arg, None))
+            elif (constraint := read_constraint(arg)) is not None:
+                constraints.append(constraint)
+        return {
+            "op": "create",
+            "table": strings[0],
+            "columns": columns,
+            "constraints": constraints,
+            "line": line,
+        }
+    if verb == "add_column" and len(positional) >= 2 and positional[1].type == "call":
+        return {"op": "add", "table": strings[0], "column": read_column(positional[1], None)}
+    if verb == "drop_column" and len(strings) >= 2:
+        return {"op": "drop_column", "table": strings[0], "column": strings[1]}
+    if verb == "drop_table" and strings:
+        return {"op": "drop", "table": strings[0]}
+    if verb == "rename_table" and len(strings) >= 2:
+        return {"op": "rename", "table": strings[0], "to": strings[1]}
+    if verb == "alter_column" and len(strings) >= 2:
+        return {
+            "op": "alter",
+            "table": strings[0],
+            "column": strings[1],
+            "nullable": py.boolean(keywords.get("nullable")),
+            "to": syntax.string_value(keywords.get("new_column_name")),
+        }
+    if verb in ("create_index", "create_unique_constraint"):
+        if batch_table is not None:
+            strings = [strings[1] if len(strings) > 1 else None, batch_table, *strings[2:]]
+            positional = [positional[1] if len(positional) > 1 else call, call, *positional[2:]]
+        if len(positional) < 3:
+            return None
+        unique = verb == "create_unique_constraint" or bool(py.boolean(keywords.get("unique")))
+        return {
+            "op": "index",
+            "table": strings[1],
+            "name": strings[0],
+            "unique": unique,
+            "columns": py.strings(positional[2]) or [],
+        }
+    if verb == "create_foreign_key" and len(positional) >= 5:
+        return {
+            "op": "foreign",
+            "table": strings[1],
+            "target": strings[2],
+            "columns": py.strings(positional[3]) or [],
+            "remote": py.strings(positional[4]) or [],
+        }
+    return None
+
+
+def _replay(tables: dict[str, dict[str, Any]], path: str, operation: dict[str, Any]) -> None:
+    op, name = operation["op"], str(operation.get("table") or "")
+    if op == "create":
+        columns = [dict(c) for c in operation["columns"]]
+        indexes = column_indexes(columns)
+        for constraint in operation["constraints"]:
+            apply_constraint(columns, indexes, constraint)
+        tables[name] = {
+            "file": path,
+            "line": operation["line"],
+            "columns": columns,
+            "indexes": indexes,
+        }
+        return
+    table = tables.get(name)
+    if table is None:
+        return
+    columns = table["columns"]
+    if op == "drop":
+        del tables[name]
+    elif op == "rename":
+        tables[operation["to"]] = tables.pop(name)
+    elif op == "add":
+        columns.append(dict(operation["column"]))
+    elif op == "drop_column":
+        table["columns"] = [c for c in columns if c["name"] != operation["column"]]
+    elif op == "alter":
+        for column in columns:
+            if column["name"] == operation["column"]:
+                if operation["nullable"] is not None:
+                    column["nullable"] = operation["nullable"]
+                if operation["to"]:
+                    column["name"] = operation["to"]
+    elif op == "index":
+        apply_constraint(
+            columns,
+            table["indexes"],
+            {
+                "kind": "index",
+                "columns": operation["columns"],
+                "unique": operation["unique"],
+                "name": operation["name"],
+            },
+        )
+    elif op == "foreign":
+        targets = [f"{operation['target']}.{r}" for r in operation["remote"]]
+        apply_constraint(
+            columns,
+            table["indexes"],
+            {"kind": "foreign", "columns": operation["columns"], "references": targets},
+        )
+
+
+EXTRACTORS = [PythonSqlAlchemy, PythonAlembic]

@@ -1,0 +1,151 @@
+"""Code map of Java/Kotlin services: Spring routes, JPA / Spring Data JDBC entities, Liquibase."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend_planner.workspace import analyze
+from backend_planner.workspace.codemap.extractors.jvm_config import parse_properties, parse_yaml
+from backend_planner.workspace.facts import Endpoint, Entity
+from backend_planner.workspace.manifests import parse_gradle, read_version_catalog
+from workspace.codemap.realworld import score
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "codemap"
+API = "api/src/main/java/com/example/api/ProductApi.java"
+WEB = "app/src/main/java/com/example/app/web/"
+
+
+def _service(name: str):  # type: ignore[no-untyped-def]
+    profile = analyze(FIXTURES / name)
+    assert len(profile.services) == 1, profile.services
+    return profile.services[0]
+
+
+def _routes(service) -> dict[tuple[str, str], Endpoint]:  # type: ignore[no-untyped-def]
+    return {(e.method, e.path): e for e in service.endpoints}
+
+
+def _entity(service, name: str) -> Entity:  # type: ignore[no-untyped-def]
+    return next(e for e in service.entities if e.name == name)
+
+
+def test_multimodule_gradle_build_sees_interfaces_of_its_api_module() -> None:
+    service = _service("jvm-multimodule")
+    assert service.path == "app"
+    routes = _routes(service)
+    listed = routes[("GET", "/shop/v1/products")]
+    assert (listed.handler, listed.file, listed.line) == ("ProductController.list", API, 11)
+    assert (listed.handler_file, listed.handler_line) == (WEB + "ProductController.java", 10)
+    created = routes[("POST", "/shop/v1/products")]  # @PostExchange, constant path
+    assert (created.file, created.line, created.handler_line) == (API, 14, 15)
+    # not overridden visibly: the handler is the interface's method
+    shown = routes[("GET", "/shop/v1/products/{productId}")]
+    assert (shown.handler, shown.handler_file, shown.handler_line) == (
+        "ProductController.show",
+        API,
+        18,
+    )
+
+
+def test_class_prefixes_placeholders_and_methods() -> None:
+    routes = _routes(_service("jvm-multimodule"))
+    orders = WEB + "OrderController.java"
+    # ${shop.orders-path} from application.yml (the dev profile's value is not used),
+    # server.servlet.context-path prepended, both class-level paths
+    for prefix in ("/shop/orders", "/shop/legacy/orders"):
+        assert routes[("GET", prefix)].file == orders
+        assert routes[("PUT", prefix + "/{id}")].line == 18
+        assert routes[("PATCH", prefix + "/{id}")].handler == "OrderController.update"
+        removed = routes[("DELETE", prefix + "/{dynamic}/{id}")]  # unknown placeholder
+        assert removed.dynamic and removed.handler_line == 24
+    assert len(routes) == 11
+
+
+def test_jpa_entities_merge_with_liquibase_tables() -> None:
+    service = _service("jvm-multimodule")
+    order = _entity(service, "PurchaseOrder")
+    assert order.table == "orders"
+    assert order.file == "app/src/main/java/com/example/app/model/PurchaseOrder.java"
+    assert order.line == 20
+    fields = {f.name: f for f in order.fields}
+    assert set(fields) == {"id", "number", "status", "customer_id", "created_at"}
+    assert fields["id"].primary_key
+    assert (fields["number"].nullable, fields["number"].unique) == (False, True)
+    assert fields["customer_id"].references == "customer"
+    assert fields["customer_id"].nullable is False  # @ManyToOne(optional = false)
+    assert fields["created_at"].type == "Instant"  # from the @MappedSuperclass
+    assert fields["status"].nullable is False  # from the changelog (the model says nothing)
+    assert [(i.columns, i.unique) for i in order.indexes][:2] == [
+        (["status"], False),
+        (["customer_id", "number"], True),
+    ]
+    assert order.sources == ["app/src/main/resources/db/changelog/orders.xml:4"]
+    customer = _entity(service, "Customer")
+    assert customer.table == "customer"  # default: the class name in snake_case
+
+
+def test_liquibase_yaml_changelog() -> None:
+    audit = _entity(_service("jvm-multimodule"), "audit_log")
+    assert audit.table == "audit_log"
+    assert audit.file == "app/src/main/resources/db/changelog/db.changelog-master.yaml"
+    fields = {f.name: f for f in audit.fields}
+    assert fields["id"].primary_key and fields["id"].nullable is False
+    assert fields["customer_id"].references == "customer.id"
+    assert fields["message"].type == "TEXT" and fields["message"].unique  # addColumn, index
+
+
+def test_kotlin_controller_and_entity() -> None:
+    service = _service("jvm-kotlin")
+    assert service.language == "kotlin"
+    routes = _routes(service)
+    controller = "src/main/kotlin/com/example/web/NoteController.kt"
+    shown = routes[("GET", "/api/notes/{id}")]  # "\${api.base}$NOTES": property + const val
+    assert (shown.file, shown.line, shown.handler_file, shown.handler_line) == (
+        controller,
+        11,
+        controller,
+        12,
+    )
+    assert routes[("POST", "/api/notes")].handler == "NoteController.create"
+    note = _entity(service, "Note")
+    assert note.table == "notes"
+    fields = {f.name: f for f in note.fields}
+    assert fields["id"].primary_key
+    assert fields["title"].nullable is False
+    assert fields["body"].nullable is True  # String?
+    assert note.indexes[0].columns == ["title"] and note.indexes[0].unique
+
+
+def test_version_catalog_accessors() -> None:
+    catalog = read_version_catalog(
+        '[libraries]\nweb = { module = "org.springframework.boot:spring-boot-starter-web" }\n'
+        '[plugins]\nboot = { id = "org.springframework.boot", version = "3.3.0" }\n'
+    )
+    names = parse_gradle(
+        "plugins { alias(libs.plugins.boot) }\n"
+        "dependencies { implementation(libs.web) }\n"
+        "dependencies { implementation(libs.spring.springBootStarterWebmvc) }",
+        catalog,
+    )
+    assert {
+        "org.springframework.boot",
+        "spring-boot-starter-web",
+        "spring-boot-starter-webmvc",
+    } <= names
+
+
+def test_config_files() -> None:
+    assert parse_properties("# c\na.b = /x\nc: y\nlong=a\\\n  b\n") == {
+        "a.b": "/x",
+        "c": "y",
+        "long": "ab",
+    }
+    assert parse_yaml("a:\n  b: 1\n---\nspring.profiles: dev\na.b: 2\n") == {"a.b": "1"}
+    assert parse_yaml("a: [unclosed") == {}
+
+
+def test_realworld_spring() -> None:
+    s = score("alexey-lapin__realworld-backend-spring")
+    assert s.recall == 1.0, s.missed
+    assert s.precision == 1.0, s.false_positives
+    assert s.entity_recall == 1.0, s.entities_missed

@@ -1,0 +1,207 @@
+"""The JavaScript / TypeScript code map: Express, NestJS, Fastify, Koa routes; Prisma, TypeORM,
+Sequelize, Mongoose, knex entities — on small fixture workspaces and on the RealWorld repos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backend_planner.workspace import analyze
+from backend_planner.workspace.facts import Endpoint, Entity, Service
+from workspace.codemap.realworld import score
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "codemap"
+
+
+def service(name: str) -> Service:
+    profile = analyze(FIXTURES / name)
+    assert len(profile.services) == 1, profile.services
+    return profile.services[0]
+
+
+def routes(svc: Service) -> set[tuple[str, str, str, str | None]]:
+    """(method, path, registration file:line, handler file:line) of every endpoint."""
+    return {(e.method, e.path, f"{e.file}:{e.line}", _handler_place(e)) for e in svc.endpoints}
+
+
+def _handler_place(endpoint: Endpoint) -> str | None:
+    if endpoint.handler_file is None:
+        return None
+    return f"{endpoint.handler_file}:{endpoint.handler_line}"
+
+
+def entity(svc: Service, name: str) -> Entity:
+    found = [e for e in svc.entities if e.name == name]
+    assert found, [e.name for e in svc.entities]
+    return found[0]
+
+
+def column(ent: Entity, name: str) -> tuple[str | None, bool | None, bool, bool, str | None]:
+    for f in ent.fields:
+        if f.name == name:
+            return (f.type, f.nullable, f.unique, f.primary_key, f.references)
+    raise AssertionError(f"{name} not in {[f.name for f in ent.fields]}")
+
+
+def test_express_mounts_across_files_and_handlers_in_controllers() -> None:
+    svc = service("node-express")
+    assert routes(svc) == {
+        ("GET", "/health", "src/app.js:6", "src/app.js:6"),
+        ("GET", "/api/users", "src/routes/users.js:4", "src/controllers/users.js:1"),
+        ("GET", "/api/users/{id}", "src/routes/users.js:5", "src/controllers/users.js:2"),
+        ("PUT", "/api/users/{id}", "src/routes/users.js:5", "src/controllers/users.js:3"),
+        ("POST", "/api/articles", "src/routes/articles.js:4", "src/controllers/articles.js:1"),
+        (
+            "DELETE",
+            "/api/articles/{slug}",
+            "src/routes/articles.js:5",
+            "src/controllers/articles.js:2",
+        ),
+    }
+    handlers = {e.path + " " + e.method: e.handler for e in svc.endpoints}
+    assert handlers["/api/users/{id} PUT"] == "ctrl.update"  # asyncHandler(ctrl.update)
+    assert not any(e.dynamic for e in svc.endpoints)
+
+
+def test_nest_global_prefix_versioning_and_exclude() -> None:
+    svc = service("node-nest")
+    ctl = "src/cats/cats.controller.ts"
+    assert routes(svc) == {
+        ("GET", "/api/v1/cats", f"{ctl}:5", f"{ctl}:6"),
+        ("GET", "/api/v2/cats/{id}", f"{ctl}:10", f"{ctl}:12"),
+        ("POST", "/api/v1/cats/adopt", f"{ctl}:16", f"{ctl}:17"),
+        ("POST", "/api/v1/cats/take", f"{ctl}:16", f"{ctl}:17"),
+        ("DELETE", "/api/v1/cats/{id}", f"{ctl}:19", f"{ctl}:20"),
+        (
+            "GET",
+            "/health",
+            "src/health/health.controller.ts:5",
+            "src/health/health.controller.ts:6",
+        ),
+    }
+    assert {e.handler for e in svc.endpoints if e.path == "/health"} == {"HealthController.check"}
+
+
+def test_prisma_models() -> None:
+    svc = service("node-nest")
+    account = entity(svc, "Account")
+    assert (account.table, account.file, account.line) == ("accounts", "prisma/schema.prisma", 11)
+    assert column(account, "email") == ("String", False, True, False, None)
+    assert column(account, "name") == ("String", True, False, False, None)
+    assert column(account, "role")[0] == "Role"  # enum-typed: a column
+    assert "posts" not in {f.name for f in account.fields}  # relation list: not a column
+    post = entity(svc, "Post")
+    assert post.table == "Post"
+    assert column(post, "author_id") == ("Int", False, False, False, "accounts.id")
+    assert "author" not in {f.name for f in post.fields}
+    assert {(tuple(i.columns), i.unique) for i in post.indexes} == {
+        (("title", "author_id"), True),
+        (("title",), False),
+    }
+
+
+def test_typeorm_entities_naming_relations_and_join_tables() -> None:
+    svc = service("node-nest")
+    owner = entity(svc, "PetOwner")
+    assert owner.table == "pet_owner"  # TypeORM's default naming: snake_case of the class
+    assert column(owner, "last_name") == ("string", True, False, False, None)
+    assert column(owner, "email")[2] is True
+    assert column(owner, "id")[3] is True
+    assert "cats" not in {f.name for f in owner.fields}  # inverse side: no column
+    assert [(i.columns, i.unique) for i in owner.indexes] == [(["lastName", "firstName"], True)]
+    cat = entity(svc, "Cat")
+    assert (cat.table, cat.line) == ("felines", 5)
+    assert column(cat, "ownerId")[4] == "pet_owner"
+    join = entity(svc, "felines_sitters_pet_owner")
+    assert [(f.name, f.references) for f in join.fields] == [
+        ("felinesId", "felines.id"),
+        ("petOwnerId", "pet_owner.id"),
+    ]
+
+
+def test_fastify_register_prefixes_and_autoload_directories() -> None:
+    svc = service("node-fastify")
+    users = "src/routes/users/index.js"
+    assert routes(svc) == {
+        ("GET", "/api/users", f"{users}:2", f"{users}:6"),
+        ("POST", "/api/users", f"{users}:3", f"{users}:7"),
+        ("PUT", "/api/users", f"{users}:3", f"{users}:7"),
+        (
+            "DELETE",
+            "/api/users/{id}",
+            "src/routes/users/_id/index.js:2",
+            "src/routes/users/_id/index.js:2",
+        ),
+        ("GET", "/api/status", "src/routes/health/index.js:2", "src/routes/health/index.js:2"),
+        ("GET", "/v0/items/{itemId}", "src/plugins/legacy.js:2", "src/plugins/legacy.js:2"),
+        ("GET", "/inline/ping", "src/app.js:13", "src/app.js:13"),
+    }
+
+
+def test_knex_migrations() -> None:
+    svc = service("node-fastify")
+    users = entity(svc, "User")
+    assert (users.table, users.line) == ("users", 3)
+    assert column(users, "email") == ("string", False, True, False, None)
+    assert column(users, "id")[3] is True
+    sessions = entity(svc, "Session")
+    assert column(sessions, "user_id")[4] == "users.id"
+    assert "timestamps" not in {f.name for f in users.fields}
+
+
+def test_koa_router_prefix_nested_routes_and_named_routes() -> None:
+    svc = service("node-koa")
+    books, handlers = "src/routes/books.ts", "src/handlers.ts"
+    assert routes(svc) == {
+        ("GET", "/api/version", "src/server.ts:8", "src/server.ts:8"),
+        ("GET", "/api/books", f"{books}:6", f"{handlers}:3"),
+        ("POST", "/api/books", f"{books}:7", f"{handlers}:4"),
+        ("GET", "/api/books/{isbn}", f"{books}:8", f"{handlers}:5"),
+        ("DELETE", "/api/books/{isbn}", f"{books}:9", f"{handlers}:6"),
+    }
+
+
+def test_mongoose_and_sequelize_models() -> None:
+    svc = service("node-koa")
+    author = entity(svc, "Author")
+    assert author.table == "authors"  # mongoose: lower-cased plural
+    assert column(author, "name") == ("String", False, False, False, None)
+    assert column(author, "email")[2] is True
+    assert column(author, "books")[4] == "Book"
+    shelf = entity(svc, "Shelf")
+    assert shelf.table == "Shelves"  # sequelize: the pluralized model name
+    assert column(shelf, "label") == ("STRING", False, True, False, None)
+    loan = entity(svc, "Loan")
+    assert loan.table == "book_loans"
+    assert column(loan, "shelfId")[4] == "shelves"
+    assert column(loan, "id")[3] is True
+
+
+def test_odd_code_never_breaks_the_map(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"express": "^4"}}')
+    (tmp_path / "app.js").write_text(
+        "const express = require('express')\nconst app = express()\n"
+        "app.get('/ok', (req, res) => {})\n"
+        "app.get(`/v/${version()}`, handler)\n"
+        "app.post('/broken', (req, res) => { if ( }\n"
+        "app.use(prefixOf(x), require('./missing'))\n"
+    )
+    svc = analyze(tmp_path).services[0]
+    found = {(e.method, e.path, e.dynamic) for e in svc.endpoints}
+    assert ("GET", "/ok", False) in found
+    assert ("GET", "/v/{dynamic}", True) in found
+
+
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "adr1enbe4udou1n__nestjs-realworld-example-app",
+        "tgiardina__typescript-typeorm-realworld-example-app",
+    ],
+)
+def test_realworld(repo: str) -> None:
+    s = score(repo)
+    assert s.recall == 1.0, s.missed
+    assert s.precision == 1.0, s.false_positives
+    assert s.entity_recall == 1.0, s.entities_missed

@@ -1,0 +1,212 @@
+"""The Rails code map: routes.rb expanded into endpoints pointing at controller actions, and
+ActiveRecord / Mongoid / couchbase-orm models with their schema.rb or migration columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend_planner.workspace import analyze
+from backend_planner.workspace.codemap.extractor import ServiceContext
+from backend_planner.workspace.codemap.extractors.ruby_rails_routes import RailsRoutes
+from backend_planner.workspace.facts import Endpoint, Entity, Service
+from workspace.codemap.realworld import score
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "codemap"
+
+
+def service(name: str) -> Service:
+    profile = analyze(FIXTURES / name)
+    assert len(profile.services) == 1
+    return profile.services[0]
+
+
+def routes(name: str) -> dict[tuple[str, str], Endpoint]:
+    endpoints = service(name).endpoints
+    found = {(e.method, e.path): e for e in endpoints}
+    assert len(found) == len(endpoints), "one endpoint per method and path"
+    return found
+
+
+def entity(entities: list[Entity], name: str) -> Entity:
+    return next(e for e in entities if e.name == name)
+
+
+def test_routes_expand_resources_scopes_and_verbs() -> None:
+    found = routes("ruby-routes")
+    assert {(m, p): e.handler for (m, p), e in found.items()} == {
+        ("GET", "/"): "pages#home",
+        # namespace :api / :v1, resources with param:, except:, on: member/collection
+        ("GET", "/api/v1/products"): "api/v1/products#index",
+        ("POST", "/api/v1/products"): "api/v1/products#create",
+        ("GET", "/api/v1/products/search"): "api/v1/products#search",
+        ("GET", "/api/v1/products/{sku}"): "api/v1/products#show",
+        ("PATCH", "/api/v1/products/{sku}"): "api/v1/products#update",
+        ("PUT", "/api/v1/products/{sku}"): "api/v1/products#update",
+        ("POST", "/api/v1/products/{sku}/restock"): "api/v1/products#restock",
+        # nested resources take the parent's :<singular>_<param>; concerns replayed
+        ("GET", "/api/v1/products/{product_sku}/variants"): "api/v1/variants#index",
+        ("GET", "/api/v1/products/{product_sku}/variants/{id}"): "api/v1/variants#show",
+        ("GET", "/api/v1/products/{product_sku}/reviews"): "api/v1/reviews#index",
+        ("POST", "/api/v1/products/{product_sku}/reviews"): "api/v1/reviews#create",
+        # singular resource: plural controller, bare verb in its block is a member route
+        ("GET", "/api/v1/cart"): "api/v1/carts#show",
+        ("PATCH", "/api/v1/cart"): "api/v1/carts#update",
+        ("PUT", "/api/v1/cart"): "api/v1/carts#update",
+        ("POST", "/api/v1/cart/checkout"): "api/v1/carts#checkout",
+        ("GET", "/api/v1/status"): "api/v1/health#show",
+        # shallow nesting with path:
+        ("GET", "/purchases"): "orders#index",
+        ("POST", "/purchases"): "orders#create",
+        ("GET", "/purchases/export"): "orders#export",
+        ("GET", "/purchases/{id}"): "orders#show",
+        ("PATCH", "/purchases/{id}"): "orders#update",
+        ("PUT", "/purchases/{id}"): "orders#update",
+        ("DELETE", "/purchases/{id}"): "orders#destroy",
+        ("GET", "/purchases/{order_id}/payments"): "payments#index",
+        ("POST", "/purchases/{order_id}/payments"): "payments#create",
+        ("GET", "/payments/{id}"): "payments#show",
+        # scope path + module, scope module + path with controller:
+        ("GET", "/shop/deals"): "storefront/deals#index",
+        ("GET", "/backoffice/users"): "admin/members#index",
+        # match via:, path shorthand, redirect, mount
+        ("GET", "/webhooks/{provider}"): "webhooks#receive",
+        ("POST", "/webhooks/{provider}"): "webhooks#receive",
+        ("GET", "/pages/about"): "pages#about",
+        ("GET", "/legacy"): 'redirect("/pages/about")',
+        ("ANY", "/sidekiq"): "Sidekiq::Web",
+        # draw :admin (config/routes/admin.rb); the controller's base is unknown: all kept
+        ("GET", "/admin/reports"): "admin/reports#index",
+        ("GET", "/admin/reports/new"): "admin/reports#new",
+        ("POST", "/admin/reports"): "admin/reports#create",
+    }
+
+
+def test_routes_point_at_their_actions() -> None:
+    found = routes("ruby-routes")
+
+    def place(method: str, path: str) -> tuple[str, int, str | None, int | None]:
+        e = found[(method, path)]
+        return (e.file, e.line, e.handler_file, e.handler_line)
+
+    products = "app/controllers/api/v1/products_controller.rb"
+    assert place("GET", "/api/v1/products") == ("config/routes.rb", 8, products, 4)
+    assert place("POST", "/api/v1/products/{sku}/restock") == ("config/routes.rb", 10, products, 20)
+    # inherited from the namespace's base controller
+    assert place("GET", "/api/v1/products/{sku}") == (
+        "config/routes.rb",
+        8,
+        "app/controllers/api/v1/base_controller.rb",
+        4,
+    )
+    # from an included concern
+    assert place("GET", "/purchases/export") == (
+        "config/routes.rb",
+        24,
+        "app/controllers/concerns/exportable.rb",
+        2,
+    )
+    assert place("GET", "/admin/reports") == (
+        "config/routes/admin.rb",
+        2,
+        "app/controllers/admin/reports_controller.rb",
+        2,
+    )
+    # a template-only action is served, without a method to point at
+    assert place("GET", "/pages/about") == ("config/routes.rb", 37, None, None)
+    assert not any(e.dynamic for e in found.values())
+
+
+def test_resource_routes_without_an_action_are_dropped() -> None:
+    found = routes("ruby-routes")
+    # ProductsController: no `new`, `edit` is private; OrdersController: neither new nor edit
+    assert ("GET", "/api/v1/products/new") not in found
+    assert ("GET", "/api/v1/products/{sku}/edit") not in found
+    assert ("DELETE", "/api/v1/products/{sku}") not in found  # except: destroy
+    assert ("GET", "/purchases/new") not in found
+    assert ("GET", "/purchases/{id}/edit") not in found
+
+
+def test_broken_and_dynamic_routes_do_not_break_the_map(tmp_path: Path) -> None:
+    source = (
+        b"Rails.application.routes.draw do\n"
+        b"  resources :posts, only: [:index] do\n"
+        b"    get \"#{prefix}/x\", to: 'posts#x'\n"
+        b"    get :broken, to:\n"
+        b"  end\n"
+        b"  get 'health', to: 'status#show'\n"
+    )  # no closing `end`
+    extractor = RailsRoutes()
+    facts = extractor.extract("config/routes.rb", source)
+    assert facts is not None
+    ctx = ServiceContext(
+        root=tmp_path,
+        service_dir=".",
+        language="ruby",
+        frameworks=["rails"],
+        orm=[],
+        files=["config/routes.rb"],
+    )
+    endpoints = extractor.resolve({"config/routes.rb": facts}, ctx).endpoints
+    assert {(e.method, e.path, e.dynamic) for e in endpoints} == {
+        ("GET", "/posts", False),
+        ("GET", "/posts/{post_id}/{dynamic}/x", True),
+        ("GET", "/posts/{post_id}/broken", False),
+        ("GET", "/health", False),
+    }
+
+
+def test_models_take_their_columns_from_schema_rb() -> None:
+    entities = service("ruby-schema").entities
+    names = {e.name for e in entities}
+    # abstract ApplicationRecord and the STI subclass Admin are no entities of their own
+    assert names == {"Article", "Billing::Invoice", "Category", "Person", "User", "articles_tags"}
+    article = entity(entities, "Article")
+    assert (article.table, article.file, article.line) == ("articles", "app/models/article.rb", 1)
+    assert article.sources == ["db/schema.rb:8"]
+    fields = {f.name: f for f in article.fields}
+    assert (fields["title"].type, fields["title"].nullable) == ("string", False)
+    assert fields["author_id"].references == "users"  # add_foreign_key column:
+    assert fields["category_id"].references == "article_categories"  # belongs_to → table_name
+    assert entity(entities, "Category").table == "article_categories"
+    assert entity(entities, "Person").table == "people"
+    invoice = entity(entities, "Billing::Invoice")
+    assert invoice.table == "invoices"
+    invoice_fields = {f.name: f for f in invoice.fields}
+    assert (invoice_fields["id"].type, invoice_fields["id"].primary_key) == ("uuid", True)
+    assert invoice_fields["user_id"].references == "users"
+    user = {f.name: f for f in entity(entities, "User").fields}
+    assert user["email"].unique and not user["email"].nullable
+    join = entity(entities, "articles_tags")
+    assert [(i.columns, i.unique) for i in join.indexes] == [(["article_id", "tag_id"], True)]
+    assert "stale_things" not in names  # migrations are not read when schema.rb exists
+
+
+def test_models_take_their_columns_from_migrations() -> None:
+    entities = service("ruby-migrations").entities
+    assert {e.name for e in entities} == {"Post", "writers"}  # drafts was dropped
+    post = {f.name: f for f in entity(entities, "Post").fields}
+    assert list(post) == ["id", "writer_id", "created_at", "updated_at", "title", "slug"]
+    assert (post["writer_id"].references, post["writer_id"].nullable) == ("writers", False)
+    assert post["slug"].unique and post["slug"].nullable is False
+    assert post["title"].type == "string"  # renamed from headline
+    writers = {f.name: f for f in entity(entities, "writers").fields}
+    assert writers["handle"].unique
+
+
+def test_document_models_are_entities() -> None:
+    entities = service("ruby-mongoid").entities
+    shipment = entity(entities, "Shipment")
+    assert shipment.table == "deliveries"  # store_in collection:
+    fields = {f.name: f for f in shipment.fields}
+    assert fields["_id"].primary_key
+    assert fields["tracking_code"].type == "String" and fields["tracking_code"].unique
+    assert fields["customer_id"].references == "customers"
+    assert "created_at" in fields  # Mongoid::Timestamps
+    assert entity(entities, "Customer").table == "customers"
+
+
+def test_realworld_rails_couchbase() -> None:
+    s = score("hummusonrails__realworld-couchbase-ruby-orm")
+    assert s.recall == 1.0, s.missed
+    assert s.precision == 1.0, s.false_positives
+    assert s.entity_recall == 1.0, s.entities_missed

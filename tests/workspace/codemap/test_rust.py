@@ -1,0 +1,141 @@
+"""Rust extractors: actix-web and axum routes, Diesel and SeaORM entities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backend_planner.workspace import analyze
+from workspace.codemap.realworld import score
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "codemap"
+
+
+def _map(name: str) -> tuple[dict[tuple[str, str], Any], dict[str, Any]]:
+    profile = analyze(FIXTURES / name)
+    endpoints = {(e.method, e.path): e for s in profile.services for e in s.endpoints}
+    entities = {e.table: e for s in profile.services for e in s.entities}
+    return endpoints, entities
+
+
+def _place(endpoint: Any) -> tuple[Any, ...]:
+    return (endpoint.file, endpoint.line, endpoint.handler_file, endpoint.handler_line)
+
+
+@pytest.fixture(scope="module")
+def actix() -> tuple[dict[tuple[str, str], Any], dict[str, Any]]:
+    return _map("rust-actix")
+
+
+@pytest.fixture(scope="module")
+def axum() -> tuple[dict[tuple[str, str], Any], dict[str, Any]]:
+    return _map("rust-axum")
+
+
+def test_actix_endpoints(actix: tuple[dict[tuple[str, str], Any], dict[str, Any]]) -> None:
+    endpoints, _ = actix
+    assert sorted(endpoints) == [
+        ("DELETE", "/api/v1/authors/{author_id}"),
+        ("GET", "/api/v1/authors"),
+        ("GET", "/api/v1/books"),
+        ("GET", "/api/v1/books/{id}"),
+        ("GET", "/api/v1/books/{id}/reviews"),
+        ("GET", "/api/v1/version"),
+        ("GET", "/ping"),
+        ("POST", "/api/v1/books"),
+        ("POST", "/api/v1/books/{id}/reviews"),
+        ("PUT", "/api/v1/books/{id}"),
+    ]
+    # a scope held in a variable, scope("") inherits, configure() followed across modules
+    authors = endpoints[("GET", "/api/v1/authors")]
+    assert authors.handler == "books::list_authors"
+    assert _place(authors) == ("src/routes.rs", 7, "src/handlers/books.rs", 26)
+    # web::resource(...).route(web::put().to(h))
+    assert _place(endpoints[("PUT", "/api/v1/books/{id}")]) == (
+        "src/routes.rs",
+        15,
+        "src/handlers/books.rs",
+        17,
+    )
+    # route macros: the path is relative to the scope the handler is registered in
+    assert _place(endpoints[("POST", "/api/v1/books")]) == (
+        "src/handlers/books.rs",
+        8,
+        "src/handlers/books.rs",
+        9,
+    )
+    assert _place(endpoints[("POST", "/api/v1/books/{id}/reviews")]) == (
+        "src/handlers/books.rs",
+        21,
+        "src/handlers/books.rs",
+        22,
+    )
+    assert endpoints[("GET", "/ping")].handler_file == "src/handlers/health.rs"
+
+
+def test_diesel_entities(actix: tuple[dict[tuple[str, str], Any], dict[str, Any]]) -> None:
+    _, entities = actix
+    assert sorted(entities) == ["authors", "books"]
+    book = entities["books"]
+    assert (book.name, book.file, book.line) == ("Book", "src/models.rs", 14)
+    assert "src/schema.rs:11" in book.sources
+    fields = {f.name: f for f in book.fields}
+    assert (fields["id"].type, fields["id"].primary_key) == ("Int4", True)
+    assert fields["author_id"].references == "authors.id"
+    assert (fields["summary"].type, fields["summary"].nullable) == ("Text", True)
+    authors = entities["authors"]
+    assert authors.name == "Writer"  # #[table_name = "authors"]
+    assert {f.name: f for f in authors.fields}["name"].unique  # from the SQL migration
+
+
+def test_axum_endpoints(axum: tuple[dict[tuple[str, str], Any], dict[str, Any]]) -> None:
+    endpoints, _ = axum
+    assert sorted(endpoints) == [
+        ("DELETE", "/api/notes/{id}"),
+        ("GET", "/api/notes"),
+        ("GET", "/api/notes/{id}"),
+        ("GET", "/api/notes/{id}/raw"),
+        ("GET", "/healthz"),
+        ("PATCH", "/api/notes/{id}"),
+        ("POST", "/api/admin/reindex"),
+        ("POST", "/api/notes"),
+        ("PUT", "/api/admin/reindex"),
+    ]
+    # nest() with a const prefix and a local router, merge() of a function in another module
+    assert _place(endpoints[("PATCH", "/api/notes/{id}")]) == (
+        "src/api/notes.rs",
+        6,
+        "src/api/notes.rs",
+        13,
+    )
+    # on(MethodFilter::POST | MethodFilter::PUT, h) on a reassigned router variable
+    assert _place(endpoints[("PUT", "/api/admin/reindex")]) == (
+        "src/api/mod.rs",
+        13,
+        "src/api/notes.rs",
+        15,
+    )
+    # Type::routes() in an impl block, Self::handler
+    assert _place(endpoints[("GET", "/healthz")]) == ("src/health.rs", 7, "src/health.rs", 10)
+    raw = endpoints[("GET", "/api/notes/{id}/raw")]
+    assert raw.handler is None and raw.handler_file is None
+
+
+def test_sea_orm_entities(axum: tuple[dict[tuple[str, str], Any], dict[str, Any]]) -> None:
+    _, entities = axum
+    note = entities["notes"]
+    assert (note.name, note.file, note.line) == ("Note", "src/entity/note.rs", 5)
+    fields = {f.name: f for f in note.fields}
+    assert fields["id"].primary_key
+    assert fields["owner_id"].references == "owners.id"
+    assert fields["body"].nullable is True
+    assert {f.name: f for f in entities["owners"].fields}["email"].unique
+
+
+def test_realworld_actix_diesel() -> None:
+    s = score("snamiki1212__realworld-v1-rust-actix-web-diesel")
+    assert s.recall == 1.0, s.missed
+    assert s.precision == 1.0, s.false_positives
+    assert s.entity_recall == 1.0, s.entities_missed
