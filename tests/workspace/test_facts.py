@@ -22,7 +22,19 @@ from backend_planner.workspace.rules import default_rules, load_rules
 from conftest import EXAMPLES_DIR, REPO_ROOT
 
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
-MODELS = ["Language", "Migrations", "Tests", "Layout", "LayerNaming", "Naming", "Service"]
+MODELS = [
+    "Language",
+    "Migrations",
+    "Tests",
+    "Layout",
+    "LayerNaming",
+    "Naming",
+    "Endpoint",
+    "EntityField",
+    "EntityIndex",
+    "Entity",
+    "Service",
+]
 
 
 @pytest.mark.parametrize("name", [*MODELS, "StackProfile"])

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from backend_planner.errors import WorkspaceError
 from backend_planner.workspace import migrations as mig
 from backend_planner.workspace.codemap import CodeMap, CodeMapBuilder, ServiceContext
+from backend_planner.workspace.codemap.layout import apply_code_map
 from backend_planner.workspace.conventions import (
     analyze_conventions,
     any_test,
@@ -387,6 +388,7 @@ def _service(
             del evidence[key]
     evidence.update(result.evidence)
     code_map = _code_map(project, service_dir, files, techs, code_maps, root)
+    apply_code_map(result.layout, code_map.endpoints, evidence)
     return Service(
         path=service_dir,
         kind="backend",

@@ -4,9 +4,12 @@ Laravel app."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from backend_planner.workspace import Service, analyze
+from backend_planner.workspace.codemap.extractor import ServiceContext
 from backend_planner.workspace.codemap.extractors.php_laravel import LaravelExtractor
 from backend_planner.workspace.facts import Endpoint, Entity, EntityField
 from conftest import REPO_ROOT
@@ -150,6 +153,12 @@ def test_route_service_provider_prefixes_and_string_controllers() -> None:
     )
     users = sorted((m, p) for (m, p) in found if p.startswith("/backoffice/users"))
     assert ("GET", "/backoffice/users/{user}/edit") in users
+    # 'UserController' in admin.php is the one of the namespace the provider loads it under
+    # (`$this->namespace . '\\Admin'`), not App\Http\Controllers\UserController
+    assert where(found["GET", "/backoffice/users"])[3] == (
+        "app/Http/Controllers/Admin/UserController.php"
+    )
+    assert where(found["GET", "/backoffice/users"])[0] == "UserController@index"
     assert ("POST", "/backoffice/users") not in users
     assert ("GET", "/backoffice/users/create") not in users
     # web.php: an invokable string action and a singleton resource
@@ -208,9 +217,14 @@ Route::get('/broken', [X::class
             ["GET"],
             "{dynamic}/users/{id:[0-9]+}",
             True,
-            {"class": "Api\\UserController", "method": "show"},
+            {"class": "Api\\UserController", "method": "show", "relative": True},
         ),
-        (["POST"], "{dynamic}/users", True, {"class": "Api\\UserController", "method": "store"}),
+        (
+            ["POST"],
+            "{dynamic}/users",
+            True,
+            {"class": "Api\\UserController", "method": "store", "relative": True},
+        ),
     ]
     # odd code never raises
     for broken in (b"<?php class { function (", b"<?php Route::group([", b"\xff\xfe<?php"):
@@ -332,3 +346,54 @@ def test_realworld_laravel_handlers_and_fields() -> None:
         ("article_id", "articles.id"),
         ("user_id", "users.id"),
     ]
+
+
+def test_more_route_macros_from_one_file() -> None:
+    source = b"""<?php
+use App\\Http\\Controllers\\TagController;
+use App\\Http\\Controllers\\PhotoController;
+
+Route::apiResources(['tags' => TagController::class, 'labels' => 'LabelController']);
+Route::resource('admin/photos', PhotoController::class)
+    ->parameters(['photos' => 'pic'])
+    ->except(['create', 'edit', 'destroy']);
+Route::prefix('v2')->name('v2.')->match(['GET', 'head'], 'ping', fn () => 'pong');
+Route::apiSingleton('settings', 'SettingsController')->creatable();
+"""
+    extractor = LaravelExtractor()
+    assert not extractor.wants("resources/views/welcome.blade.php")
+    facts = extractor.extract("routes/web.php", source)
+    assert facts is not None
+    ctx = ServiceContext(Path("/nonexistent"), ".", "php", ["laravel"], [], ["routes/web.php"])
+    found = sorted(
+        (e.method, e.path, e.handler)
+        for e in extractor.resolve({"routes/web.php": facts}, ctx).endpoints
+    )
+    assert found == sorted(
+        [
+            ("GET", "/tags", "TagController@index"),
+            ("POST", "/tags", "TagController@store"),
+            ("GET", "/tags/{tag}", "TagController@show"),
+            ("PUT", "/tags/{tag}", "TagController@update"),
+            ("PATCH", "/tags/{tag}", "TagController@update"),
+            ("DELETE", "/tags/{tag}", "TagController@destroy"),
+            ("GET", "/labels", "LabelController@index"),
+            ("POST", "/labels", "LabelController@store"),
+            ("GET", "/labels/{label}", "LabelController@show"),
+            ("PUT", "/labels/{label}", "LabelController@update"),
+            ("PATCH", "/labels/{label}", "LabelController@update"),
+            ("DELETE", "/labels/{label}", "LabelController@destroy"),
+            ("GET", "/admin/photos", "PhotoController@index"),
+            ("POST", "/admin/photos", "PhotoController@store"),
+            ("GET", "/admin/photos/{pic}", "PhotoController@show"),
+            ("PUT", "/admin/photos/{pic}", "PhotoController@update"),
+            ("PATCH", "/admin/photos/{pic}", "PhotoController@update"),
+            ("GET", "/v2/ping", None),
+            ("HEAD", "/v2/ping", None),
+            ("GET", "/settings", "SettingsController@show"),
+            ("PUT", "/settings", "SettingsController@update"),
+            ("PATCH", "/settings", "SettingsController@update"),
+            ("POST", "/settings", "SettingsController@store"),
+            ("DELETE", "/settings", "SettingsController@destroy"),
+        ]
+    )

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend_planner.workspace.codemap import syntax
 from backend_planner.workspace.codemap.extractor import FileFacts, ServiceContext
-from backend_planner.workspace.codemap.extractors.php_laravel_routes import plural
+from backend_planner.workspace.codemap.extractors.php_inflection import plural, snake
 from backend_planner.workspace.codemap.extractors.php_syntax import (
     CALL_TYPES,
     Call,
@@ -239,7 +239,7 @@ class BlueprintReader:
             named = self._value(argument(call, 1, "column"))
             given = named if isinstance(named, str) else None
             if given is None and ref_model:
-                given = _snake(ref_model.rsplit("\\", 1)[-1]) + "_id"
+                given = snake(ref_model.rsplit("\\", 1)[-1]) + "_id"
         else:
             value = self._value(argument(call, 0, "column"))
             given = value if isinstance(value, str) else (rule.default_arg or None)
@@ -340,11 +340,6 @@ def _strings(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
-def _snake(name: str) -> str:
-    """`UserProfile` → `user_profile` (Laravel's Str::snake)."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
-
-
 # ---------------------------------------------------------------------- resolution: the service
 
 
@@ -407,8 +402,8 @@ def _model_style(
 
 
 def _convention_table(name: str, style: str) -> str:
-    snake = _snake(name)
-    return plural(snake) if style == "plural" else snake
+    table = snake(name)
+    return plural(table) if style == "plural" else table
 
 
 def _model_fields(entry: dict[str, Any]) -> list[EntityField]:
@@ -489,7 +484,7 @@ def _apply_column(
     if isinstance(references, dict):
         model = models.get(references["model"])
         short = references["model"].rsplit("\\", 1)[-1]
-        target = model[2] if model else plural(_snake(short))
+        target = model[2] if model else plural(snake(short))
         references = f"{target}.{references['column']}"
     have = table.fields.get(column["name"])
     if column.get("foreign_only"):

@@ -20,11 +20,14 @@ from backend_planner.workspace.codemap.extractors.php_eloquent import (
     resolve_entities,
 )
 from backend_planner.workspace.codemap.extractors.php_laravel_routes import (
-    ATTRIBUTE_CONFIG,
     RouteReader,
+    resolve_routes,
+)
+from backend_planner.workspace.codemap.extractors.php_route_attributes import (
+    ATTRIBUTE_CONFIG,
     read_attribute_config,
     read_route_attributes,
-    resolve_routes,
+    resolve_attribute_routes,
 )
 from backend_planner.workspace.codemap.extractors.php_syntax import Names, read_names, top_level
 
@@ -43,6 +46,10 @@ class LaravelExtractor(Extractor):
     # directories of config/route-attributes.php
     markers = (b"class ", b"Route", b"Schema", b"withRouting", b"directories")
     languages = frozenset({"php"})
+
+    def wants(self, path: str) -> bool:
+        """PHP files, except Blade templates (HTML; their `Route::has()` is not routing)."""
+        return super().wants(path) and not path.lower().endswith(".blade.php")
 
     def extract(self, path: str, source: bytes) -> FileFacts | None:
         root = syntax.parse("php", source).root_node
@@ -64,7 +71,8 @@ class LaravelExtractor(Extractor):
         return facts or None
 
     def resolve(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> Part:
-        return Part(endpoints=resolve_routes(facts, ctx), entities=resolve_entities(facts, ctx))
+        endpoints = resolve_routes(facts, ctx) + resolve_attribute_routes(facts, ctx)
+        return Part(endpoints=endpoints, entities=resolve_entities(facts, ctx))
 
 
 def _classes(root: Node) -> list[Node]:

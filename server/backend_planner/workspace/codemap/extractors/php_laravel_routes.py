@@ -1,4 +1,4 @@
-"""Laravel routes: what one PHP file registers, and the endpoints of a service from all files.
+"""Laravel routes files: what one PHP file registers, and the endpoints of a service.
 
 Extraction (one file) reads:
 - routing chains of the Route facade or a router variable (`Route::get`, `$router->get`), with
@@ -8,9 +8,8 @@ Extraction (one file) reads:
 - where route files are loaded: `->group(base_path('routes/api.php'))` in a RouteServiceProvider,
   `require __DIR__.'/auth.php'` in a route file, `withRouting(web: …, api: …, apiPrefix: …)` in
   bootstrap/app.php;
-- route attributes of controller classes (spatie/laravel-route-attributes: `#[Prefix]` on the
-  class, `#[Get('path')]` … on methods) and the registrars that scan their directories
-  (`registerDirectory(app_path(...))` inside a group, config/route-attributes.php).
+- the registrars of attribute-routed controllers (`registerDirectory(...)` inside a group; the
+  attributes themselves are php_route_attributes').
 
 Resolution (all files of a service) applies the prefix each route file is loaded under (a file
 loaded by no other file: `/api` for `api.php`, none otherwise, as Laravel's default providers
@@ -29,17 +28,16 @@ from typing import TYPE_CHECKING, Any
 
 from backend_planner.workspace.codemap import routepath, syntax
 from backend_planner.workspace.codemap.extractor import FileFacts, ServiceContext
+from backend_planner.workspace.codemap.extractors.php_inflection import singular
 from backend_planner.workspace.codemap.extractors.php_syntax import (
     BASE,
     CALL_TYPES,
-    UNKNOWN,
     Call,
     Chain,
     ClassRef,
     Names,
     PhpArray,
     argument,
-    arguments,
     array_value_node,
     call_chain,
     closure_of,
@@ -60,7 +58,6 @@ REQUIRE_TYPES = (
     "include_expression",
     "include_once_expression",
 )
-ATTRIBUTE_CONFIG = "config/route-attributes.php"
 
 
 # ---------------------------------------------------------------- rules (codemap/rules/php.toml)
@@ -125,13 +122,6 @@ class Registrar:
 
 
 @dataclass(frozen=True)
-class Inflection:
-    name: str
-    words: dict[str, str]
-    uncountable: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Rules:
     receivers: dict[str, Receiver]
     verbs: dict[str, Verb]
@@ -159,12 +149,6 @@ def rules() -> Rules:
     )
 
 
-@cache
-def inflection() -> Inflection:
-    (entry,) = load_rules("php", "inflection", Inflection)
-    return entry
-
-
 # ------------------------------------------------------------------------- extraction: one file
 
 
@@ -179,11 +163,11 @@ class Scope:
 
     def with_prefix(self, value: Any, dynamic: bool = False) -> Scope:
         if isinstance(value, str):
-            prefix = _join_raw(self.prefix, value)
+            prefix = join_raw(self.prefix, value)
             return replace(self, prefix=prefix, dynamic=self.dynamic or dynamic)
         if value is None:
             return self
-        return replace(self, prefix=_join_raw(self.prefix, routepath.DYNAMIC), dynamic=True)
+        return replace(self, prefix=join_raw(self.prefix, routepath.DYNAMIC), dynamic=True)
 
     def with_namespace(self, value: Any) -> Scope:
         if not isinstance(value, str) or not value:
@@ -209,7 +193,7 @@ class Scope:
         return self
 
 
-def _join_raw(prefix: str, path: str) -> str:
+def join_raw(prefix: str, path: str) -> str:
     return "/".join(p.strip("/") for p in (prefix, path) if p.strip("/"))
 
 
@@ -325,7 +309,13 @@ class RouteReader:
     def _include(self, target: Any, scope: Scope, line: int) -> None:
         if isinstance(target, str) and target.endswith(".php"):
             self.includes.append(
-                {"target": target, "prefix": scope.prefix, "dynamic": scope.dynamic, "line": line}
+                {
+                    "target": target,
+                    "prefix": scope.prefix,
+                    "dynamic": scope.dynamic,
+                    "namespace": scope.namespace,
+                    "line": line,
+                }
             )
 
     def _route(self, verb: Verb, call: Call, scope: Scope) -> None:
@@ -344,7 +334,7 @@ class RouteReader:
         self.routes.append(
             {
                 "methods": methods,
-                "path": _join_raw(scope.prefix, uri),
+                "path": join_raw(scope.prefix, uri),
                 "dynamic": scope.dynamic or uri_dynamic,
                 "line": call.line,
                 "action": action,
@@ -373,10 +363,10 @@ class RouteReader:
             return None
         if "@" in value:
             written, _, method = value.partition("@")
-            return {"class": _in_namespace(written, scope), "method": method}
+            return _relative_action(_in_namespace(written, scope), method, written)
         if scope.controller:
             return {"class": scope.controller, "method": value}
-        return {"class": _in_namespace(value, scope), "method": "__invoke"}
+        return _relative_action(_in_namespace(value, scope), "__invoke", value)
 
     def _resource(self, macro: ResourceMacro, call: Call, scope: Scope) -> list[dict[str, Any]]:
         first = evaluate(argument(call, 0, "name"), self.names, self.path)
@@ -389,10 +379,12 @@ class RouteReader:
             options = evaluate(argument(call, 2, "options"), self.names, self.path)
         out = []
         for name, controller in pairs:
+            relative = False
             if isinstance(controller, ClassRef):
                 target: str | None = controller.name
             elif isinstance(controller, str):
                 target = _in_namespace(controller, scope)
+                relative = not controller.startswith("\\")
             else:
                 target = None
             record = {
@@ -402,6 +394,7 @@ class RouteReader:
                 "dynamic": scope.dynamic or not isinstance(name, str),
                 "line": call.line,
                 "controller": target,
+                "relative": relative,
                 "only": None,
                 "except": None,
                 "add": [],
@@ -471,95 +464,18 @@ def _set_option(record: dict[str, Any], key: str, value: Any) -> None:
         record[key] = value is not False
 
 
+def _relative_action(name: str, method: str, written: str) -> dict[str, Any]:
+    """A controller written as a string: relative to the namespace its file is loaded under
+    (a RouteServiceProvider's `->namespace('App\\Http\\Controllers')`) unless it starts
+    with a backslash."""
+    return {"class": name, "method": method, "relative": not written.startswith("\\")}
+
+
 def _in_namespace(written: str, scope: Scope) -> str:
     written = written.strip()
     if written.startswith("\\") or not scope.namespace:
         return written.strip("\\")
     return f"{scope.namespace}\\{written}"
-
-
-def read_attribute_config(root: Node, names: Names, path: str) -> dict[str, Any] | None:
-    """config/route-attributes.php: `enabled` and the `directories` scanned (with the group
-    options of each: `app_path('Http/Controllers/Api') => ['prefix' => 'api']`)."""
-    returned = next((n for n in root.named_children if n.type == "return_statement"), None)
-    if returned is None or not returned.named_children:
-        return None
-    config = evaluate(returned.named_children[0], names, path)
-    if not isinstance(config, PhpArray):
-        return None
-    directories = []
-    listed = config.get("directories")
-    for key, value in listed.items if isinstance(listed, PhpArray) else []:
-        directory, options = (key, value) if isinstance(key, str) else (value, None)
-        if not isinstance(directory, str):
-            continue
-        prefix = options.get("prefix") if isinstance(options, PhpArray) else None
-        directories.append(
-            {
-                "directory": directory,
-                "prefix": prefix if isinstance(prefix, str) else "",
-                "dynamic": False,
-            }
-        )
-    return {"enabled": config.get("enabled") is not False, "directories": directories}
-
-
-def read_route_attributes(attributes: Node | None, names: Names, path: str) -> list[dict[str, Any]]:
-    """The route attributes of a class or method: [{kind, methods, uri, …, line}]."""
-    out: list[dict[str, Any]] = []
-    if attributes is None:
-        return out
-    known = rules().attributes
-    for group in attributes.named_children:
-        for node in group.named_children:
-            if node.type != "attribute":
-                continue
-            written = next((c for c in node.named_children if c.type != "arguments"), None)
-            rule = known.get(names.resolve(syntax.text(written)))
-            if rule is None:
-                continue
-            call = Call(rule.name, node, node, *_attribute_arguments(node))
-            out.append(_route_attribute(rule, call, names, path))
-    return out
-
-
-def _attribute_arguments(node: Node) -> tuple[list[Node], dict[str, Node]]:
-    return arguments(node.child_by_field_name("parameters"))
-
-
-def _route_attribute(rule: RouteAttribute, call: Call, names: Names, path: str) -> dict[str, Any]:
-    def value(index: int, name: str) -> Any:
-        return evaluate(argument(call, index, name), names, path)
-
-    record: dict[str, Any] = {"kind": rule.kind, "line": syntax.line(call.node)}
-    if rule.kind == "verb":
-        record["methods"] = list(rule.methods)
-        record["uri"] = _text_or_none(value(0, "uri"))
-    elif rule.kind == "route":
-        methods = value(0, "methods")
-        if methods is UNKNOWN:
-            methods = value(0, "method")
-        listed = methods.strings() if isinstance(methods, PhpArray) else [methods]
-        record["methods"] = [m.upper() for m in listed if isinstance(m, str)]
-        record["uri"] = _text_or_none(value(1, "uri"))
-    elif rule.kind == "prefix":
-        record["prefix"] = _text_or_none(value(0, "prefix"))
-    elif rule.kind == "resource":
-        api = value(-1, "apiResource")
-        record["name"] = _text_or_none(value(0, "resource"))
-        record["api"] = rule.api or api is True
-        for key in ("only", "except"):
-            listed = value(-1, key)
-            items = listed.strings() if isinstance(listed, PhpArray) else [listed]
-            strings = [v for v in items if isinstance(v, str)]
-            record[key] = strings or None
-        shallow = value(-1, "shallow")
-        record["shallow"] = shallow is True
-    return record
-
-
-def _text_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 # ---------------------------------------------------------------------- resolution: the service
@@ -611,6 +527,16 @@ class ClassIndex:
         return candidates[0] if candidates else None
 
 
+@dataclass(frozen=True)
+class Base:
+    """Where a route file is loaded: the prefix, and the controller namespace of string
+    actions."""
+
+    prefix: str = ""
+    dynamic: bool = False
+    namespace: str | None = None
+
+
 def resolve_routes(facts: Mapping[str, FileFacts], ctx: ServiceContext) -> list[Endpoint]:
     classes = ClassIndex.of(facts)
     endpoints: list[Endpoint] = []
@@ -619,12 +545,11 @@ def resolve_routes(facts: Mapping[str, FileFacts], ctx: ServiceContext) -> list[
         file_facts = facts[path]
         if not file_facts.get("routes") and not file_facts.get("resources"):
             continue
-        for base, base_dynamic in bases.get(path) or [(_default_base(path), False)]:
+        for base in bases.get(path) or [Base(_default_base(path))]:
             for route in file_facts.get("routes", ()):
-                endpoints.extend(_route_endpoints(route, base, base_dynamic, path, classes))
+                endpoints.extend(_route_endpoints(route, base, path, classes))
             for resource in file_facts.get("resources", ()):
-                endpoints.extend(_resource_endpoints(resource, base, base_dynamic, path, classes))
-    endpoints.extend(_attribute_endpoints(facts, ctx, classes))
+                endpoints.extend(resource_endpoints(resource, base, path, classes))
     endpoints.extend(_health_endpoints(facts))
     return endpoints
 
@@ -634,16 +559,21 @@ def _default_base(path: str) -> str:
     return "api" if posixpath.basename(path) == "api.php" else ""
 
 
-def _file_bases(
-    facts: Mapping[str, FileFacts], ctx: ServiceContext
-) -> dict[str, list[tuple[str, bool]]]:
-    """Route file → the prefixes it is loaded under, following includes and withRouting."""
-    mounts: dict[str, list[tuple[str | None, str, bool]]] = defaultdict(list)
+@dataclass(frozen=True)
+class _Mount:
+    source: str | None  # the file that loads the route file (None: the framework)
+    base: Base  # relative to the source's own base
+
+
+def _file_bases(facts: Mapping[str, FileFacts], ctx: ServiceContext) -> dict[str, list[Base]]:
+    """Route file → where it is loaded, following includes and withRouting."""
+    mounts: dict[str, list[_Mount]] = defaultdict(list)
     for path in sorted(facts):
         for include in facts[path].get("includes", ()):
             target = file_path(_relative(include["target"], path), ctx.service_dir)
             if target and target != path:
-                mounts[target].append((path, include["prefix"], include["dynamic"]))
+                base = Base(include["prefix"], include["dynamic"], include.get("namespace"))
+                mounts[target].append(_Mount(path, base))
         for routing in facts[path].get("routing", ()):
             if routing.get("using"):
                 continue
@@ -651,18 +581,27 @@ def _file_bases(
                 for target_value in routing[kind]:
                     target = file_path(_relative(target_value, path), ctx.service_dir)
                     if target:
-                        mounts[target].append((None, prefix, False))
+                        mounts[target].append(_Mount(None, Base(prefix)))
 
-    def bases(path: str, seen: frozenset[str]) -> list[tuple[str, bool]]:
+    def bases(path: str, seen: frozenset[str]) -> list[Base]:
         entries = mounts.get(path)
         if not entries or path in seen:
-            return [(_default_base(path), False)]
-        out = []
-        for source, prefix, dynamic in entries:
-            above = bases(source, seen | {path}) if source else [("", False)]
-            for base, base_dynamic in above:
-                out.append((_join_raw(base, prefix), base_dynamic or dynamic))
-        return sorted(set(out))
+            return [Base(_default_base(path))]
+        out: list[Base] = []
+        for mount in entries:
+            above = bases(mount.source, seen | {path}) if mount.source else [Base()]
+            for outer in above:
+                namespace = mount.base.namespace
+                if namespace and outer.namespace and not namespace.startswith("\\"):
+                    namespace = f"{outer.namespace}\\{namespace}"
+                out.append(
+                    Base(
+                        join_raw(outer.prefix, mount.base.prefix),
+                        outer.dynamic or mount.base.dynamic,
+                        (namespace or outer.namespace or "").strip("\\") or None,
+                    )
+                )
+        return sorted(set(out), key=lambda b: (b.prefix, b.dynamic, b.namespace or ""))
 
     return {path: bases(path, frozenset()) for path in mounts}
 
@@ -676,10 +615,10 @@ def _relative(value: str, from_path: str) -> str:
 
 
 def _route_endpoints(
-    route: dict[str, Any], base: str, base_dynamic: bool, file: str, classes: ClassIndex
+    route: dict[str, Any], base: Base, file: str, classes: ClassIndex
 ) -> list[Endpoint]:
-    path = routepath.join(base, route["path"])
-    handler, handler_file, handler_line = _handler(route.get("action"), classes)
+    path = routepath.join(base.prefix, route["path"])
+    handler, handler_file, handler_line = _handler(route.get("action"), base, classes)
     return [
         Endpoint(
             method,
@@ -689,18 +628,24 @@ def _route_endpoints(
             route["line"],
             handler_file,
             handler_line,
-            dynamic=route["dynamic"] or base_dynamic,
+            dynamic=route["dynamic"] or base.dynamic,
         )
         for method in route["methods"]
     ]
 
 
 def _handler(
-    action: dict[str, Any] | None, classes: ClassIndex
+    action: dict[str, Any] | None, base: Base, classes: ClassIndex
 ) -> tuple[str | None, str | None, int | None]:
+    """`Class@method` and where the method is defined, the class found by its name in the
+    namespace the route file is loaded under, else by its written name."""
     if not action or not action.get("class"):
         return None, None, None
-    info = classes.find(action["class"])
+    info = None
+    if action.get("relative") and base.namespace:
+        info = classes.by_name.get(f"{base.namespace}\\{action['class']}")
+    if info is None:
+        info = classes.find(action["class"])
     method = action["method"]
     if info is None:
         short = action["class"].rsplit("\\", 1)[-1]
@@ -708,14 +653,18 @@ def _handler(
     return f"{info.name}@{method}", info.file, info.methods.get(method, info.line)
 
 
-def _resource_endpoints(
-    resource: dict[str, Any], base: str, base_dynamic: bool, file: str, classes: ClassIndex
+def resource_endpoints(
+    resource: dict[str, Any], base: Base, file: str, classes: ClassIndex
 ) -> list[Endpoint]:
     out = []
-    prefix = _join_raw(base, resource["prefix"])
+    prefix = join_raw(base.prefix, resource["prefix"])
     for action, method, path in expand_resource(resource):
-        target = {"class": resource["controller"], "method": action}
-        handler, handler_file, handler_line = _handler(target, classes)
+        target = {
+            "class": resource["controller"],
+            "method": action,
+            "relative": resource.get("relative", False),
+        }
+        handler, handler_file, handler_line = _handler(target, base, classes)
         out.append(
             Endpoint(
                 method,
@@ -725,7 +674,7 @@ def _resource_endpoints(
                 resource["line"],
                 handler_file,
                 handler_line,
-                dynamic=resource["dynamic"] or base_dynamic,
+                dynamic=resource["dynamic"] or base.dynamic,
             )
         )
     return out
@@ -751,11 +700,11 @@ def expand_resource(resource: dict[str, Any]) -> list[tuple[str, str, str]]:
     parameters = resource.get("parameters") or {}
     parents = "/".join(f"{s}/{{{_parameter(s, parameters)}}}" for s in segments[:-1])
     last = segments[-1]
-    collection = _join_raw(literal, _join_raw(parents, last))
+    collection = join_raw(literal, join_raw(parents, last))
     if macro.singleton:
         member = collection
     elif resource.get("shallow"):
-        member = _join_raw(literal, f"{last}/{{{_parameter(last, parameters)}}}")
+        member = join_raw(literal, f"{last}/{{{_parameter(last, parameters)}}}")
     else:
         member = f"{collection}/{{{_parameter(last, parameters)}}}"
     out: list[tuple[str, str, str]] = []
@@ -774,139 +723,6 @@ def _parameter(segment: str, parameters: dict[str, str]) -> str:
     if segment in parameters:
         return parameters[segment]
     return singular(segment).replace("-", "_")
-
-
-def singular(word: str) -> str:
-    """Laravel's Str::singular for the common English cases (last word of snake/kebab)."""
-    rules_ = inflection()
-    head, sep, last = _split_last(word)
-    lower = last.lower()
-    if lower in rules_.uncountable:
-        return word
-    for one, many in rules_.words.items():
-        if lower == many:
-            return head + sep + _same_case(one, last)
-    if lower.endswith("ies") and len(lower) > 3:
-        return head + sep + last[:-3] + "y"
-    if lower.endswith(("sses", "shes", "ches", "xes", "zes")):
-        return head + sep + last[:-2]
-    if lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
-        return head + sep + last[:-1]
-    return word
-
-
-def plural(word: str) -> str:
-    """Laravel's Str::plural for the common English cases (last word of snake case)."""
-    rules_ = inflection()
-    head, sep, last = _split_last(word)
-    lower = last.lower()
-    if lower in rules_.uncountable:
-        return word
-    if lower in rules_.words:
-        return head + sep + _same_case(rules_.words[lower], last)
-    if lower in rules_.words.values():
-        return word
-    if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
-        return head + sep + last[:-1] + "ies"
-    if lower.endswith(("s", "x", "z", "ch", "sh")):
-        return head + sep + last + "es"
-    return head + sep + last + "s"
-
-
-def _split_last(word: str) -> tuple[str, str, str]:
-    for sep in ("_", "-"):
-        if sep in word:
-            head, _, last = word.rpartition(sep)
-            return head, sep, last
-    return "", "", word
-
-
-def _same_case(word: str, like: str) -> str:
-    return word[:1].upper() + word[1:] if like[:1].isupper() else word
-
-
-def _attribute_endpoints(
-    facts: Mapping[str, FileFacts], ctx: ServiceContext, classes: ClassIndex
-) -> list[Endpoint]:
-    """Routes of controllers with route attributes, under the prefix of each registrar that
-    scans their directory (none known: registered at /, the package's default config)."""
-    registrations = _registrations(facts, ctx)
-    out: list[Endpoint] = []
-    for path in sorted(facts):
-        for entry in facts[path].get("classes", ()):
-            if not entry.get("routes") and not entry.get("class_routes"):
-                continue
-            covering = [r for r in registrations if _under(path, r[0])]
-            if not registrations:
-                covering = [("", "", False)]
-            for _, base, dynamic in covering:
-                out.extend(_class_endpoints(entry, path, base, dynamic, classes))
-    return out
-
-
-def _registrations(
-    facts: Mapping[str, FileFacts], ctx: ServiceContext
-) -> list[tuple[str, str, bool]]:
-    """(directory, prefix, dynamic) of each registrar of attribute routes."""
-    found = []
-    for path in sorted(facts):
-        entries = list(facts[path].get("registrars", ()))
-        config = facts[path].get("attribute_config")
-        if config and config.get("enabled"):
-            entries.extend(config["directories"])
-        for entry in entries:
-            directory = file_path(entry["directory"], ctx.service_dir)
-            if directory:
-                found.append((directory, entry["prefix"], entry["dynamic"]))
-    return found
-
-
-def _under(path: str, directory: str) -> bool:
-    return directory in ("", ".") or path.startswith(directory.rstrip("/") + "/")
-
-
-def _class_endpoints(
-    entry: dict[str, Any], file: str, base: str, base_dynamic: bool, classes: ClassIndex
-) -> list[Endpoint]:
-    class_routes = entry.get("class_routes", [])
-    prefixes = [a.get("prefix") for a in class_routes if a["kind"] == "prefix"] or [""]
-    out = []
-    for prefix in prefixes:
-        dynamic = base_dynamic or prefix is None
-        head = _join_raw(base, prefix if prefix is not None else routepath.DYNAMIC)
-        for route in entry.get("routes", ()):
-            uri = route["uri"]
-            path = routepath.join(head, uri if uri is not None else routepath.DYNAMIC)
-            line = entry["methods"].get(route["method"])
-            for method in route["methods"]:
-                out.append(
-                    Endpoint(
-                        method,
-                        path,
-                        f"{entry['name']}@{route['method']}",
-                        file,
-                        route["line"],
-                        file,
-                        line,
-                        dynamic=dynamic or uri is None,
-                    )
-                )
-        for resource in (a for a in class_routes if a["kind"] == "resource" and a.get("name")):
-            record = {
-                "macro": "apiResource" if resource["api"] else "resource",
-                "name": resource["name"],
-                "prefix": "",
-                "dynamic": dynamic,
-                "line": resource["line"],
-                "controller": entry["fqn"],
-                "only": resource["only"],
-                "except": resource["except"],
-                "add": [],
-                "parameters": {},
-                "shallow": resource["shallow"],
-            }
-            out.extend(_resource_endpoints(record, head, dynamic, file, classes))
-    return out
 
 
 def _health_endpoints(facts: Mapping[str, FileFacts]) -> list[Endpoint]:

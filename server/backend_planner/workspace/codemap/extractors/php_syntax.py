@@ -11,6 +11,7 @@ against the service directory later (extraction does not know it).
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +77,9 @@ class Names:
 
     namespace: str = ""
     uses: dict[str, str] = field(default_factory=dict)  # alias → fully qualified name
+    # string properties of the file's classes, read as `$this->name` (a provider's
+    # `protected $namespace = 'App\Http\Controllers'`)
+    properties: dict[str, str] = field(default_factory=dict)
 
     def resolve(self, written: str) -> str:
         """The fully qualified name (no leading backslash) of a class name as written."""
@@ -94,12 +98,30 @@ class Names:
 def read_names(root: Node) -> Names:
     """The file's namespace and imported classes (first namespace only for alias lookups)."""
     names = Names()
+    classes = []
     for node in top_level(root):
         if node.type == "namespace_definition" and not names.namespace:
             names.namespace = syntax.text(node.child_by_field_name("name"))
         elif node.type == "namespace_use_declaration":
             _read_use(node, names)
+        elif node.type == "class_declaration":
+            classes.append(node)
+    for node in classes:
+        _read_properties(node, names)
     return names
+
+
+def _read_properties(node: Node, names: Names) -> None:
+    body = node.child_by_field_name("body")
+    for member in body.named_children if body is not None else []:
+        if member.type != "property_declaration":
+            continue
+        for element in member.named_children:
+            if element.type == "property_element":
+                name = syntax.text(element.child_by_field_name("name")).lstrip("$")
+                value = evaluate(element.child_by_field_name("default_value"), names, "")
+                if isinstance(value, str):
+                    names.properties.setdefault(name, value)
 
 
 def top_level(root: Node) -> list[Node]:
@@ -232,7 +254,9 @@ def evaluate(node: Node | None, names: Names, path: str) -> Any:
         value = syntax.string_value(node)
         if value is None:
             return UNKNOWN
-        return value.replace("\\'", "'") if kind == "string" else value
+        if kind == "string":  # single quotes: only \\ and \' are escapes
+            return re.sub(r"\\([\\'])", r"\1", value)
+        return re.sub(r'\\([\\"$])', r"\1", value)
     if kind == "integer":
         try:
             return int(syntax.text(node), 0)
@@ -250,6 +274,11 @@ def evaluate(node: Node | None, names: Names, path: str) -> Any:
         return posixpath.dirname(path) or "."
     if kind == "class_constant_access_expression":
         return _class_constant(node, names)
+    if kind == "member_access_expression":
+        target = node.child_by_field_name("object")
+        if syntax.text(target) == "$this":
+            return names.properties.get(syntax.text(node.child_by_field_name("name")), UNKNOWN)
+        return UNKNOWN
     if kind == "array_creation_expression":
         return _array(node, names, path)
     if kind == "function_call_expression":
