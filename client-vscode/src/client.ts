@@ -33,7 +33,7 @@ export interface AnalysisEvent {
   folder: string;
   state: 'running' | 'done' | 'failed';
   summary?: string;
-  services?: { path: string; kind: string; summary: string }[];
+  services?: { path: string; kind: string; summary: string; endpoints?: number; entities?: number }[];
   error?: string;
 }
 

@@ -88,7 +88,7 @@ export class StatusBar implements vscode.Disposable {
     } else {
       item.text = `$(server-process) ${event.summary ?? folderName}`;
       const services = (event.services ?? [])
-        .map((s) => `- ${s.kind} \`${s.path}\`: ${s.summary}`)
+        .map((s) => `- ${s.kind} \`${s.path}\`: ${s.summary}${codeMap(s)}`)
         .join('\n');
       item.tooltip = new vscode.MarkdownString(
         `**Backend Planner** — stack of \`${folderName}\`\n\n${services}\n\nClick to show the stack analysis.`,
@@ -105,4 +105,14 @@ export class StatusBar implements vscode.Disposable {
 /** Folder URIs from the server and from VS Code may differ in escaping (`%3A`, trailing `/`). */
 function normalise(uri: string): string {
   return vscode.Uri.parse(uri).toString().replace(/\/$/, '');
+}
+
+/** ` — 12 endpoints, 2 entities` for a backend with a code map. */
+function codeMap(service: { kind: string; endpoints?: number; entities?: number }): string {
+  if (service.kind !== 'backend' || service.endpoints === undefined) {
+    return '';
+  }
+  const endpoints = service.endpoints === 1 ? '1 endpoint' : `${service.endpoints} endpoints`;
+  const n = service.entities ?? 0;
+  return ` — ${endpoints}, ${n === 1 ? '1 entity' : `${n} entities`}`;
 }

@@ -44,8 +44,15 @@ async def test_analysis_is_announced_per_folder_with_the_detected_stack(
     assert done[uri(shop)]["state"] == "done"
     assert done[uri(shop)]["summary"] == "go · gin · gorm"
     assert done[uri(api)]["summary"] == "python · fastapi · sqlalchemy"
+    # with the size of its code map: the example's 12 routes and its 2 tables
     assert done[uri(shop)]["services"] == [
-        {"path": ".", "kind": "backend", "summary": "go · gin · gorm"}
+        {
+            "path": ".",
+            "kind": "backend",
+            "summary": "go · gin · gorm",
+            "endpoints": 12,
+            "entities": 2,
+        }
     ]
 
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 
-from backend_planner.errors import ConfigError
 from backend_planner.lsp.server import SCHEME, PlannerServer, file_uri, uri_path
 
 if TYPE_CHECKING:
@@ -287,20 +286,10 @@ def register(server: PlannerServer) -> None:
     @server.command(SHOW_API_MAP)
     @server.guard("Show API map", notify=True)
     async def cmd_show_api_map(ls: PlannerServer, *args: Any) -> dict[str, Any]:
-        folders = ls.folders()
-        folder = Path(uri_path(str(args[0]))) if args and args[0] else None
-        folder = ls.folder_for(folder) if folder else (folders[0] if folders else None)
-        if folder is None:
-            raise ConfigError("open a workspace folder to see its API map")
+        folder = ls.folder_argument(args, "see its API map")
         uri = api_uri(folder)
         profile = ls.profiles.get(str(folder))
-        window = ls.client_capabilities.window
-        shown = False
-        if window and window.show_document and window.show_document.support:
-            result = await ls.window_show_document_async(
-                types.ShowDocumentParams(uri=uri, take_focus=True)
-            )
-            shown = bool(result and result.success)
+        shown = await ls.show_document(uri)
         backends = profile.backends() if profile else []
         return {
             "uri": uri,

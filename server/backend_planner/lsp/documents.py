@@ -73,13 +73,7 @@ def content(ls: PlannerServer, uri: str) -> str:
 
 async def show(ls: PlannerServer, record_id: str, view: str = "md") -> bool:
     """Ask the client to open a plan document; False when it can't."""
-    window = ls.client_capabilities.window
-    if not (window and window.show_document and window.show_document.support):
-        return False
-    result = await ls.window_show_document_async(
-        types.ShowDocumentParams(uri=ls.plan_uri(record_id, view), take_focus=True)
-    )
-    return bool(result and result.success)
+    return await ls.show_document(ls.plan_uri(record_id, view))
 
 
 def register(server: PlannerServer) -> None:

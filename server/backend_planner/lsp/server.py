@@ -26,7 +26,7 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
 from backend_planner import __version__
-from backend_planner.errors import BackendPlannerError
+from backend_planner.errors import BackendPlannerError, ConfigError
 from backend_planner.lsp.settings import Settings
 from backend_planner.lsp.store import PlanRecord, PlanStore
 from backend_planner.lsp.todos import Todo, find_todos
@@ -189,6 +189,26 @@ class PlannerServer(LanguageServer):
             if inside and (best is None or len(folder.parts) > len(best.parts)):
                 best = folder
         return best or (path.parent if path.suffix else path)
+
+    def folder_argument(self, args: tuple[Any, ...], purpose: str) -> Path:
+        """The workspace folder a command names (a folder or file URI as its first argument),
+        else the first folder; ConfigError saying `purpose` when no folder is open."""
+        folders = self.folders()
+        given = Path(uri_path(str(args[0]))) if args and args[0] else None
+        folder = self.folder_for(given) if given else (folders[0] if folders else None)
+        if folder is None:
+            raise ConfigError(f"open a workspace folder to {purpose}")
+        return folder
+
+    async def show_document(self, uri: str) -> bool:
+        """Ask the client to open `uri` (`window/showDocument`); False when it can't."""
+        window = self.client_capabilities.window
+        if not (window and window.show_document and window.show_document.support):
+            return False
+        result = await self.window_show_document_async(
+            types.ShowDocumentParams(uri=uri, take_focus=True)
+        )
+        return bool(result and result.success)
 
     def locate(self, uri: str) -> tuple[str, str]:
         """(workspace, workspace-relative path) of a document."""

@@ -9,10 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lsprotocol import types
-
-from backend_planner.errors import ConfigError
-from backend_planner.lsp.server import SCHEME, PlannerServer, file_uri, uri_path
+from backend_planner.lsp.server import SCHEME, PlannerServer, file_uri
 
 if TYPE_CHECKING:
     from backend_planner.workspace import Service, StackProfile
@@ -159,20 +156,10 @@ def register(server: PlannerServer) -> None:
     @server.command(SHOW_STACK)
     @server.guard("Show stack analysis", notify=True)
     async def cmd_show_stack(ls: PlannerServer, *args: Any) -> dict[str, Any]:
-        folders = ls.folders()
-        folder = Path(uri_path(str(args[0]))) if args and args[0] else None
-        folder = ls.folder_for(folder) if folder else (folders[0] if folders else None)
-        if folder is None:
-            raise ConfigError("open a workspace folder to see its stack")
+        folder = ls.folder_argument(args, "see its stack")
         uri = stack_uri(folder)
         profile = ls.profiles.get(str(folder))
-        window = ls.client_capabilities.window
-        shown = False
-        if window and window.show_document and window.show_document.support:
-            result = await ls.window_show_document_async(
-                types.ShowDocumentParams(uri=uri, take_focus=True)
-            )
-            shown = bool(result and result.success)
+        shown = await ls.show_document(uri)
         return {
             "uri": uri,
             "folder": file_uri(folder),

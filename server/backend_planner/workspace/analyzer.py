@@ -124,6 +124,7 @@ def _analyze(
     code_maps: CodeMapBuilder,
 ) -> StackProfile:
     index = _file_index(path, started)
+    code_maps.use_languages(index.language_counts)
     code_maps.prestat(index.files)  # stat calls run while the projects are read
     projects = find_projects(index, path)
     _link_build_modules(projects)

@@ -54,17 +54,24 @@ class CodeMapBuilder:
     ) -> None:
         self.root = root
         self.cache = cache if cache is not None else FactsCache(root)
-        if extractors is None:
-            from backend_planner.workspace.codemap.registry import all_extractors
-
-            extractors = all_extractors()
-        self.extractors = tuple(extractors)
+        # None: the extractors of the languages met (see `use_languages`), loaded on demand
+        self._fixed = tuple(extractors) if extractors is not None else None
+        self.extractors: tuple[Extractor, ...] = self._fixed or ()
         # service dir -> the inputs of its last build, for `refresh`
         self.services: dict[str, tuple[ServiceContext, Callable[[str], bool]]] = {}
         # not used here: callers that share a builder between threads hold it around each use
         self.lock = threading.Lock()
         self._prestat: StampWorker | None = None
         self._data: dict[str, bytes] = {}  # bytes read in the current build
+
+    def use_languages(self, languages: Iterable[str | None]) -> None:
+        """Load the extractors of these languages' families (and keep those already loaded)."""
+        if self._fixed is not None:
+            return
+        from backend_planner.workspace.codemap.registry import extractors_for
+
+        merged = {e.name: e for e in (*self.extractors, *extractors_for(languages))}
+        self.extractors = tuple(merged[name] for name in sorted(merged))
 
     def prestat(self, files: list[str]) -> None:
         """Start stamping the files any extractor may read, in a worker process: the system
@@ -78,6 +85,7 @@ class CodeMapBuilder:
     ) -> CodeMap:
         """The code map of one service. `exclude(path)`: a file not to read (a test)."""
         self.services[ctx.service_dir] = (ctx, exclude)
+        self.use_languages([ctx.language])
         applicable = [e for e in self.extractors if e.applies(ctx)]
         own = _by_extension(ctx.files)
         if ctx.module_files:
