@@ -123,6 +123,77 @@ def test_fiber_groups_route_scopes_and_mounts() -> None:
     }
 
 
+def test_packages_found_when_go_mod_names_another_module() -> None:
+    # go.mod says example.org/renamed-service, the code imports github.com/acme/bookstore/…:
+    # the packages are the directories ending like the import paths
+    assert _rows(_endpoints("go-stale-module")) == {
+        ("GET", "/api/volumes", "catalog/routes.go:6", "catalog/routes.go:10"),
+        ("GET", "/api/volumes/{isbn}", "catalog/routes.go:7", "catalog/routes.go:12"),
+        ("POST", "/api/orders", "shop/mount.go:7", "shop/mount.go:10"),
+    }
+
+
+def test_echo_concatenates_paths_and_static_files() -> None:
+    endpoints = _endpoints("go-echo-static")
+    assert _rows(endpoints) == {
+        # echo glues a path without '/' to its group's prefix
+        ("GET", "/photos", "main.go:14", "main.go:19"),
+        # a handler built by a function of the service points at that function
+        ("GET", "/photo/{id}", "main.go:15", "main.go:21"),
+        # static directories and files
+        ("GET", "/assets/{wildcard}", "main.go:11", None),
+        ("GET", "/favicon.ico", "main.go:12", None),
+    }
+    assert {e.handler for e in endpoints if e.path == "/photo/{id}"} == {"page(…)"}
+
+
+def test_gin_static_files_and_method_fields() -> None:
+    assert _rows(_endpoints("go-gin-static")) == {
+        ("GET", "/static/{filepath}", "main.go:17", None),
+        ("GET", "/robots.txt", "main.go:18", None),
+        ("GET", "/docs/{filepath}", "files.go:11", None),  # httprouter ServeFiles
+        # gin joins a path without '/' with one
+        ("GET", "/version", "main.go:19", "main.go:27"),
+        # method and path read from the fields of a struct literal
+        ("GET", "/legacy", "main.go:23", "main.go:31"),
+    }
+
+
+def test_routes_registered_in_loops_over_route_tables() -> None:
+    endpoints = _endpoints("go-route-table")
+    assert _rows(endpoints) == {
+        # a package-level table of a named slice type, one element written without its type
+        # and its method computed with strings.ToUpper: each route is placed at its entry, its
+        # handler followed through the variables wrapping it
+        ("GET", "/books", "routes.go:19", "routes.go:36"),
+        ("POST", "/books/{id}", "routes.go:20", "routes.go:38"),
+        # a map returned by a function, ranged over in a chi Route scope
+        ("GET", "/ops/stats", "admin.go:11", "admin.go:29"),
+        ("DELETE", "/ops/cache", "admin.go:12", "admin.go:31"),
+    }
+    assert {e.handler for e in endpoints} == {"listBooks", "addBook", "stats", "purge"}
+
+
+def test_modules_registered_in_a_loop_over_a_slice() -> None:
+    # `for _, m := range []Registrar{users.New(), orders.New()} { m.Register(api) }`: each
+    # module's routes get the group's prefix
+    assert _rows(_endpoints("go-module-list")) == {
+        ("GET", "/api/users", "users/h.go:11", "users/h.go:14"),
+        ("GET", "/api/orders", "orders/h.go:11", "orders/h.go:14"),
+    }
+
+
+def test_prefix_constants_of_packages_without_a_router() -> None:
+    # routers kept in the fields of a struct held by another struct, the API prefix a constant
+    # of a package that imports no router (read without parsing it)
+    assert _rows(_endpoints("go-mux-fields")) == {
+        ("POST", "/api/v4/users", "api4/api.go:35", "api4/api.go:43"),
+        ("GET", "/api/v4/users/{user_id}", "api4/api.go:36", "api4/api.go:45"),
+    }
+    facts = GoRoutes().extract("model/version.go", b'package model\n\nconst X = "/x"\n')
+    assert facts is not None and facts["vars"] == {"X": [None, ["str", "/x"]]}
+
+
 def _entities() -> dict[str, Entity]:
     (service,) = analyze(FIXTURES / "go-gin").services
     return {e.name: e for e in service.entities}
@@ -176,6 +247,27 @@ def test_gorm_tags_relations_and_embedded_structs() -> None:
     assert joins == {"article_id": "articles.id", "tag_id": "labels.id"}
     category = [f.name for f in entities["Category"].fields]
     assert category == ["id", "title", "parent_id", "created_at", "updated_at"]
+
+
+def test_gorm_v1_tags_and_join_tables_on_other_keys() -> None:
+    (service,) = analyze(FIXTURES / "go-stale-module").services
+    entities = {e.name: e for e in service.entities}
+    assert {n: e.table for n, e in entities.items()} == {
+        "Shelf": "shelves",
+        "Volume": "volumes",
+        "shelf_volumes": "shelf_volumes",
+    }
+    shelf = {f.name: f for f in entities["Shelf"].fields}
+    assert list(shelf) == ["code", "label"]  # the many2many field is no column
+    assert shelf["code"].primary_key and shelf["code"].nullable is False
+    assert shelf["label"].unique and shelf["label"].nullable is False  # unique_index, not null
+    volume = {f.name: f for f in entities["Volume"].fields}
+    assert volume["isbn"].unique
+    assert volume["press"].nullable is False  # a gorm v1 `sql:"…"` tag
+    assert any(i.name == "idx_volume_isbn" and i.unique for i in entities["Volume"].indexes)
+    # the join table's columns follow each side's primary key
+    joins = {f.name: f.references for f in entities["shelf_volumes"].fields}
+    assert joins == {"shelf_code": "shelves.code", "volume_id": "volumes.id"}
 
 
 def test_gorm_naming() -> None:

@@ -116,6 +116,103 @@ def test_kotlin_controller_and_entity() -> None:
     assert note.indexes[0].columns == ["title"] and note.indexes[0].unique
 
 
+VOUCHERS = "web/src/main/java/org/acme/web/VoucherController.java"
+
+
+def test_composed_annotations_and_the_config_folder() -> None:
+    service = _service("jvm-composed")
+    routes = _routes(service)
+    # @ApiController = @RestController + @RequestMapping("/api/v2"); context path from
+    # src/main/resources/config/application.yml, which wins over application.properties
+    issued = routes[("POST", "/store/api/v2/vouchers")]  # @OpenPost = @RequestMapping(POST)
+    assert (issued.handler, issued.file, issued.line, issued.handler_line) == (
+        "VoucherController.issue",
+        VOUCHERS,
+        12,
+        13,
+    )
+    assert routes[("GET", "/store/api/v2/vouchers/{code}")].line == 17  # @GetMapping-based
+    redeemed = routes[("POST", "/store/api/v2/vouchers/{code}/redeem")]  # composed of composed
+    assert redeemed.handler == "VoucherController.redeem"
+    assert ("DELETE", "/store/api/v2/vouchers/{code}") in routes
+    assert len(routes) == 4
+
+
+def test_implicit_column_names_and_a_superclass_of_another_module() -> None:
+    service = _service("jvm-composed")
+    voucher = _entity(service, "Voucher")
+    assert voucher.table == "voucher"
+    assert voucher.file == "web/src/main/java/org/acme/web/Voucher.java"
+    fields = {f.name: f for f in voucher.fields}
+    # Spring Boot's naming: camelCase fields are snake_case columns; explicit names stay
+    assert set(fields) == {
+        "id",
+        "promo_code",
+        "maxUses",
+        "replaced_voucher_id",
+        "created_on",  # from the @MappedSuperclass of the `common` module
+        "changed_by",
+        "recipient_email",  # GiftVoucher's: single-table inheritance, JPA's default
+    }
+    assert fields["promo_code"].unique and fields["promo_code"].nullable is False  # changelog
+    assert fields["replaced_voucher_id"].references == "voucher"
+    assert fields["created_on"].type == "Instant"
+    # a changeSet of the "test" context builds no table of the application; a JOINED
+    # subclass has a table of its own
+    assert {(e.name, e.table) for e in service.entities} == {
+        ("Voucher", "voucher"),
+        ("Reward", "rewards"),
+        ("CashbackReward", "cashback_reward"),
+    }
+
+
+def test_functional_routes() -> None:
+    service = _service("jvm-functional")
+    routes = _routes(service)
+    kotlin = "src/main/kotlin/org/acme/library/"
+    java = "src/main/java/org/acme/library/legacy/"
+    shown = routes[("GET", "/lib/books/{isbn}")]  # `"/$BOOK"`: a companion const
+    assert (shown.handler, shown.file, shown.line) == (
+        "BookHandler.show",
+        kotlin + "LibraryRoutes.kt",
+        21,
+    )
+    assert (shown.handler_file, shown.handler_line) == (kotlin + "BookHandler.kt", 10)
+    assert routes[("POST", "/lib/books/{isbn}/loans")].handler == "BookHandler.borrow"
+    assert routes[("GET", "/lib/books")].line == 20
+    inline = routes[("GET", "/lib/health")]  # a lambda handler
+    assert (inline.handler, inline.handler_file, inline.handler_line) == (
+        "LibraryRoutes.libraryRouter",
+        kotlin + "LibraryRoutes.kt",
+        26,
+    )
+    assert routes[("GET", "/lib/ping")].handler == "BookHandler.list"  # GET("/ping").invoke(…)
+    # Java: the builder's path(...), nest(path(...)), route(...).andRoute(...), method(...)
+    joined = routes[("POST", "/lib/members/{id}")]
+    assert (joined.handler, joined.file, joined.line) == (
+        "MemberHandler.join",
+        java + "MemberRoutes.java",
+        26,
+    )
+    assert (joined.handler_file, joined.handler_line) == (java + "MemberHandler.java", 13)
+    assert routes[("GET", "/lib/members")].handler == "MemberHandler.all"
+    left = routes[("DELETE", "/lib/old/members/{id}")]  # a local variable's method
+    assert (left.line, left.handler_line) == (34, 17)
+    assert routes[("PUT", "/lib/old/members")].handler == "MemberRoutes.memberStatic"
+    assert routes[("PATCH", "/lib/old/flags")].handler == "MemberHandler.join"
+    assert len(routes) == 10
+
+
+def test_kotlin_computed_properties_are_no_columns() -> None:
+    label = _entity(_service("jvm-kotlin"), "Label")
+    fields = {f.name: f for f in label.fields}
+    assert set(fields) == {"id", "display_name", "priority", "archived", "hex"}
+    # types of literal initializers, which are not null
+    assert (fields["display_name"].type, fields["display_name"].nullable) == ("String", False)
+    assert (fields["priority"].type, fields["archived"].type) == ("Int", "Boolean")
+    assert fields["hex"].nullable is True
+
+
 def test_version_catalog_accessors() -> None:
     catalog = read_version_catalog(
         '[libraries]\nweb = { module = "org.springframework.boot:spring-boot-starter-web" }\n'

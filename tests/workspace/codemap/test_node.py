@@ -205,3 +205,61 @@ def test_realworld(repo: str) -> None:
     assert s.recall == 1.0, s.missed
     assert s.precision == 1.0, s.false_positives
     assert s.entity_recall == 1.0, s.entities_missed
+
+
+def test_express_routes_mounted_in_loops_and_namespace_imports() -> None:
+    """`list.forEach((e) => api.use(e.path, e.route))` and `for (const {…} of list)` mount
+    each element of a literal array; `import h = require("../handlers")` resolves handlers
+    through a barrel; a router named `…Router` of unknown origin still registers routes; a
+    handler made by a factory (`swaggerUi.setup(spec)`) is not its argument."""
+    svc = service("node-loops")
+    assert routes(svc) == {
+        ("GET", "/v2/books", "src/routes/books.ts:6", "src/handlers/books.ts:2"),
+        ("DELETE", "/v2/books/{bookId}", "src/routes/books.ts:7", "src/handlers/books.ts:6"),
+        ("GET", "/v2/shelves/{shelfId}", "src/routes/shelves.ts:5", "src/routes/shelves.ts:5"),
+        ("GET", "/v2/docs", "src/routes/docs.ts:7", None),
+        (
+            "GET",
+            "/rc/loans/{loanId}",
+            "src/controllers/LoanController.ts:5",
+            "src/controllers/LoanController.ts:6",
+        ),
+    }
+    handlers = {e.path: e.handler for e in svc.endpoints}
+    assert handlers["/v2/docs"] == "swaggerUi.setup"
+    assert handlers["/v2/books"] == "handlers.books.list"
+
+
+def test_typeorm_join_column_table_object_migrations_and_mongoose_schema_call() -> None:
+    svc = service("node-loops")
+    loan = entity(svc, "Loan")
+    assert [f.name for f in loan.fields] == ["id", "days", "member_id", "note"]
+    assert column(loan, "days") == ("number", False, False, False, None)  # NOT NULL by default
+    assert column(loan, "member_id")[1:4] == (True, False, False)
+    assert column(loan, "member_id")[4] in ("member", "member.id")
+    assert column(loan, "note") == ("text", True, False, False, None)  # only in the migration
+    assert [(i.columns, i.name) for i in loan.indexes] == [(["days"], "IDX_loan_days")]
+    assert column(entity(svc, "Member"), "card") == ("string", False, True, False, None)
+    assert "never_created" not in {e.table for e in svc.entities}  # a rollback's table
+    reader = entity(svc, "Reader")
+    assert reader.table == "readers"
+    assert column(reader, "nickname") == ("String", False, True, False, None)
+
+
+def test_hapi_route_objects_spreading_imported_handlers() -> None:
+    svc = service("node-hapi")
+    assert routes(svc) == {
+        (
+            "GET",
+            "/items",
+            "src/plugins/shop/index.js:8",
+            "src/plugins/shop/handlers/list-items.js:3",
+        ),
+        (
+            "GET",
+            "/items/{itemId}",
+            "src/plugins/shop/index.js:9",
+            "src/plugins/shop/handlers/show-item.js:2",
+        ),
+    }
+    assert {e.handler for e in svc.endpoints} == {"listItems.handler", "showItem.handler"}

@@ -397,3 +397,52 @@ Route::apiSingleton('settings', 'SettingsController')->creatable();
             ("DELETE", "/settings", "SettingsController@destroy"),
         ]
     )
+
+
+# ------------------------------------------------------------- real-code patterns (stress run)
+
+
+def test_lumen_app_router_closure_parameters_and_dingo_versions() -> None:
+    s = service("php-lumen-dingo")
+    found = endpoints(s)
+    ctrl = "app/Http/Controllers"
+    # Lumen 5.0-5.4: `$app` is the router; `$app->singleton(A::class, B::class)` is not a route
+    assert where(found["GET", "/"]) == (None, "routes/web.php", 3, None, None)
+    # the group closure's parameter is the router, whatever its name; a top-level `$base`
+    # string is the prefix; `X::class . '@store'` is a fully qualified handler
+    assert where(found["GET", "/catalog/items"]) == (
+        "ItemController@index",
+        "routes/web.php",
+        10,
+        f"{ctrl}/ItemController.php",
+        7,
+    )
+    assert where(found["POST", "/catalog/items"])[3:] == (f"{ctrl}/ItemController.php", 12)
+    # dingo/api: `$api = app('Dingo\Api\Routing\Router')`, `version()` groups served under
+    # config/api.php's prefix (`env('API_PREFIX')`, read from .env.example)
+    assert where(found["GET", "/rest/orders"]) == (
+        "OrderController@index",
+        "routes/web.php",
+        17,
+        f"{ctrl}/V1/OrderController.php",
+        7,
+    )
+    assert ("DELETE", "/rest/admin/orders/{id}") in found
+    # a package provider's `loadRoutesFrom(.../api.php)`: no `/api` prefix
+    assert ("GET", "/billing/invoices") in found
+    assert len(s.endpoints) == 6, sorted(found)
+
+
+def test_migration_loops_and_project_base_model() -> None:
+    s = service("php-laravel-base-model")
+    # `class Model extends Eloquent` that the models extend is not an entity itself
+    assert sorted(e.name for e in s.entities) == ["Crate", "Shelf"]
+    # Str::plural: shelf → shelves
+    shelf = entity(s, "Shelf")
+    assert shelf.table == "shelves"
+    # `foreach ($tables as $table) { Schema::table($table, ...) }` over a static array
+    assert column(shelf, "audited_by").nullable is True
+    crate = entity(s, "Crate")
+    assert column(crate, "audited_by").type == "integer"
+    assert column(crate, "sealed").type == "boolean"
+    assert "sealed" not in {f.name for f in shelf.fields}

@@ -109,6 +109,22 @@ def test_alembic_revisions_replayed_in_order() -> None:
     assert "scratch" not in {e.name for e in _service("python-fastapi")[1]}
 
 
+def test_prefix_from_a_settings_object() -> None:
+    # `conf = load_settings()` returns `AppSettings()`, whose class default gives the prefix
+    shelf = endpoint("python-settings", "GET", "/service/v2/shelves/{shelf_id}")
+    assert not shelf.dynamic
+    assert place(shelf) == ("svc/web/endpoints/shelves.py", 6, "svc/web/endpoints/shelves.py", 7)
+
+
+def test_sqlalchemy_annotated_keys_model_references_and_variant_types() -> None:
+    shelf = entity("python-settings", "Shelf")
+    assert field(shelf, "id") == ("int", False, False, True, None)  # Mapped[serial_pk]
+    assert field(shelf, "hidden")[0] == "Boolean"  # Boolean().with_variant(...)
+    slot = entity("python-settings", "Slot")
+    assert field(slot, "id")[3] is True
+    assert field(slot, "shelf_id")[4] == "shelves.id"  # ForeignKey(Shelf.id)
+
+
 # --- Flask -----------------------------------------------------------------------------------
 
 
@@ -132,6 +148,21 @@ def test_flask_method_view_answers_its_methods() -> None:
     deleted = endpoint("python-flask", "DELETE", "/api/sessions/{session_id}")
     assert deleted.handler == "SessionAPI.delete"
     assert place(deleted) == ("shop/views/accounts.py", 25, "shop/views/accounts.py", 21)
+
+
+def test_flask_restx_namespaces_held_by_classes_and_api_on_a_blueprint() -> None:
+    assert routes("python-restx") == {
+        ("GET", "/v2/catalogue/{isbn}"),  # add_namespace(path=) replaces the namespace's own
+        ("DELETE", "/v2/catalogue/{isbn}"),
+        ("POST", "/v2/members"),  # no path: "/" + the namespace name
+        ("GET", "/v2/health"),  # add_resource(Probe, "/health", "/healthz"): every path
+        ("GET", "/v2/healthz"),
+    }
+    probe = endpoint("python-restx", "GET", "/v2/healthz")
+    assert place(probe) == ("portal/__init__.py", 18, "portal/__init__.py", 14)
+    book = endpoint("python-restx", "DELETE", "/v2/catalogue/{isbn}")
+    assert book.handler == "BookItem.delete"
+    assert place(book) == ("portal/resources/books.py", 8, "portal/resources/books.py", 13)
 
 
 # --- Django ----------------------------------------------------------------------------------
@@ -178,6 +209,22 @@ def test_drf_router_viewsets_actions_and_restrictions() -> None:
     assert place(publish) == ("blog/views.py", 22, "blog/views.py", 23)
     listing = endpoint("python-django", "GET", "/api/v1/posts")
     assert place(listing) == ("blog/urls.py", 7, "blog/views.py", 18)
+
+
+def test_drf_project_router_wrapped_and_framework_views() -> None:
+    assert routes("python-drf-router") == {
+        ("GET", "/"),  # TemplateView.as_view(...): the framework view's methods
+        ("POST", "/token"),
+        ("ANY", "/report"),  # login_required(views.report)
+        ("GET", "/stats"),  # cache_page(300)(StatsView.as_view())
+        ("GET", "/api/stock"),  # a DefaultRouter subclass: the API root, and the viewset
+        ("GET", "/api/stock/bins"),
+        ("GET", "/api/stock/bins/{pk}"),
+    }
+    report = endpoint("python-drf-router", "ANY", "/report")
+    assert place(report) == ("depot/urls.py", 12, "stock/views.py", 6)
+    bins = endpoint("python-drf-router", "GET", "/api/stock/bins")
+    assert place(bins) == ("stock/urls.py", 6, "stock/views.py", 15)
 
 
 def test_django_models() -> None:

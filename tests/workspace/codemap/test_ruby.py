@@ -126,6 +126,98 @@ def test_resource_routes_without_an_action_are_dropped() -> None:
     assert ("GET", "/purchases/{id}/edit") not in found
 
 
+def test_routing_dsl_of_real_apps() -> None:
+    found = routes("ruby-routes-dsl")
+    assert {(m, p): e.handler for (m, p), e in found.items()} == {
+        # root with via:
+        ("GET", "/"): "home#index",
+        ("POST", "/"): "home#index",
+        # parameters inside a segment
+        ("GET", "/@{handle}"): "profiles#show",
+        ("GET", "/~{login}/feed"): "feeds#index",
+        ("GET", "/exports/{name}.csv"): "exports#download",
+        # with_options: to: given to each verb, only: to each resources
+        ("GET", "/me"): "profiles#show",
+        ("GET", "/me/summary"): "profiles#show",
+        ("GET", "/reports"): "reports#index",
+        # a namespace inside resource(s) nests under the resource, then adds its path/module
+        ("GET", "/account"): "accounts#show",
+        ("GET", "/account/security/keys"): "security/keys#index",
+        ("DELETE", "/account/security/keys/{id}"): "security/keys#destroy",
+        ("GET", "/teams/{team_id}/billing/plan"): "billing/plans#show",
+        # format: true
+        ("GET", "/feeds/{id}.{format}"): "feeds#show",
+        ("GET", "/downloads/{id}.{format}"): "downloads#show",
+        # literal arrays iterated with each
+        ("GET", "/terms"): "pages#show",
+        ("GET", "/privacy"): "pages#show",
+        ("GET", "/news"): "news#index",
+        ("GET", "/blog"): "blog#index",
+    }
+    profile = "app/controllers/profiles_controller.rb"
+    me = found[("GET", "/me/summary")]
+    assert (me.file, me.line, me.handler_file, me.handler_line) == (
+        "config/routes.rb",
+        12,
+        profile,
+        2,
+    )
+    terms = found[("GET", "/terms")]
+    assert (terms.line, terms.dynamic) == (37, False)
+
+
+def test_auth_gem_macros_draw_their_routes() -> None:
+    found = routes("ruby-devise")
+    assert {(m, p): e.handler for (m, p), e in found.items()} == {
+        # Member: database_authenticatable, confirmable, omniauthable; path:, path_names:,
+        # controllers:, sign_out_via:
+        ("GET", "/auth/login"): "members/sessions#new",
+        ("POST", "/auth/login"): "members/sessions#create",
+        ("GET", "/auth/logout"): "members/sessions#destroy",
+        ("DELETE", "/auth/logout"): "members/sessions#destroy",
+        ("GET", "/auth/confirmation/new"): "devise/confirmations#new",
+        ("GET", "/auth/confirmation"): "devise/confirmations#show",
+        ("POST", "/auth/confirmation"): "devise/confirmations#create",
+        ("GET", "/auth/auth/{provider}"): "devise/omniauth_callbacks#passthru",
+        ("POST", "/auth/auth/{provider}"): "devise/omniauth_callbacks#passthru",
+        ("GET", "/auth/auth/{provider}/callback"): "devise/omniauth_callbacks",
+        ("POST", "/auth/auth/{provider}/callback"): "devise/omniauth_callbacks",
+        # Staff::Admin (class_name:) in a scope, registrations skipped
+        ("GET", "/backoffice/admins/sign_in"): "devise/sessions#new",
+        ("POST", "/backoffice/admins/sign_in"): "devise/sessions#create",
+        ("DELETE", "/backoffice/admins/sign_out"): "devise/sessions#destroy",
+        ("GET", "/backoffice/admins/password/new"): "devise/passwords#new",
+        ("GET", "/backoffice/admins/password/edit"): "devise/passwords#edit",
+        ("PATCH", "/backoffice/admins/password"): "devise/passwords#update",
+        ("PUT", "/backoffice/admins/password"): "devise/passwords#update",
+        ("POST", "/backoffice/admins/password"): "devise/passwords#create",
+        ("GET", "/backoffice/admins/unlock/new"): "devise/unlocks#new",
+        ("GET", "/backoffice/admins/unlock"): "devise/unlocks#show",
+        ("POST", "/backoffice/admins/unlock"): "devise/unlocks#create",
+        # no Guest model among the files: the generator's modules, limited by only:
+        ("GET", "/guests/sign_in"): "devise/sessions#new",
+        ("POST", "/guests/sign_in"): "devise/sessions#create",
+        ("DELETE", "/guests/sign_out"): "devise/sessions#destroy",
+        # use_doorkeeper: scope:, controllers renamed, controller groups skipped
+        ("GET", "/api/oauth/authorize"): "doorkeeper/authorizations#new",
+        ("GET", "/api/oauth/authorize/native"): "doorkeeper/authorizations#show",
+        ("POST", "/api/oauth/authorize"): "doorkeeper/authorizations#create",
+        ("DELETE", "/api/oauth/authorize"): "doorkeeper/authorizations#destroy",
+        ("POST", "/api/oauth/token"): "api/tokens#create",
+        ("POST", "/api/oauth/revoke"): "api/tokens#revoke",
+        ("POST", "/api/oauth/introspect"): "api/tokens#introspect",
+        ("GET", "/api/oauth/token/info"): "doorkeeper/token_info#show",
+    }
+    create = found[("POST", "/auth/login")]
+    assert (create.file, create.line, create.handler_file, create.handler_line) == (
+        "config/routes.rb",
+        2,
+        "app/controllers/members/sessions_controller.rb",
+        3,
+    )
+    assert found[("GET", "/auth/login")].handler_file is None  # inherited from the gem
+
+
 def test_broken_and_dynamic_routes_do_not_break_the_map(tmp_path: Path) -> None:
     source = (
         b"Rails.application.routes.draw do\n"
@@ -183,7 +275,14 @@ def test_models_take_their_columns_from_schema_rb() -> None:
 
 def test_models_take_their_columns_from_migrations() -> None:
     entities = service("ruby-migrations").entities
-    assert {e.name for e in entities} == {"Post", "writers"}  # drafts was dropped
+    # drafts was dropped; create_join_table names its table after both (prefix written once)
+    assert {e.name for e in entities} == {
+        "Post",
+        "writers",
+        "posts_writers",
+        "shop_categories_products",
+        "bylines",
+    }
     post = {f.name: f for f in entity(entities, "Post").fields}
     assert list(post) == ["id", "writer_id", "created_at", "updated_at", "title", "slug"]
     assert (post["writer_id"].references, post["writer_id"].nullable) == ("writers", False)
@@ -191,6 +290,20 @@ def test_models_take_their_columns_from_migrations() -> None:
     assert post["title"].type == "string"  # renamed from headline
     writers = {f.name: f for f in entity(entities, "writers").fields}
     assert writers["handle"].unique
+    join = entity(entities, "posts_writers")
+    assert [(f.name, f.type, f.nullable, f.references) for f in join.fields] == [
+        ("writer_id", "uuid", False, "writers"),
+        ("post_id", "uuid", False, "posts"),
+    ]
+    assert [(i.columns, i.unique) for i in join.indexes] == [(["post_id", "writer_id"], True)]
+    assert [f.name for f in entity(entities, "shop_categories_products").fields] == [
+        "shop_product_id",
+        "shop_category_id",
+    ]
+    bylines = {f.name: f for f in entity(entities, "bylines").fields}
+    # a composite primary key: each column is part of the key, none unique on its own
+    assert [(f.primary_key, f.unique) for f in bylines.values()][:2] == [(True, False)] * 2
+    assert bylines["label"].type == "string"  # t.virtual type:
 
 
 def test_document_models_are_entities() -> None:
@@ -202,7 +315,17 @@ def test_document_models_are_entities() -> None:
     assert fields["tracking_code"].type == "String" and fields["tracking_code"].unique
     assert fields["customer_id"].references == "customers"
     assert "created_at" in fields  # Mongoid::Timestamps
-    assert entity(entities, "Customer").table == "customers"
+    customer = entity(entities, "Customer")
+    assert customer.table == "customers"
+    # index({..}, {..}), index key: 1, old `index :name, unique: true`, index([[k, dir], ...])
+    assert [(i.columns, i.unique) for i in customer.indexes] == [
+        (["email"], False),
+        (["name"], True),
+        (["region", "name"], False),
+    ]
+    assert {f.name: f.unique for f in customer.fields}["name"]
+    # embedded documents (and their subclasses) live inside their parent: no collection
+    assert {e.name for e in entities} == {"Customer", "Shipment"}
 
 
 def test_realworld_rails_couchbase() -> None:

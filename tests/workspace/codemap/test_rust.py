@@ -139,3 +139,68 @@ def test_realworld_actix_diesel() -> None:
     assert s.recall == 1.0, s.missed
     assert s.precision == 1.0, s.false_positives
     assert s.entity_recall == 1.0, s.entities_missed
+
+
+@pytest.fixture(scope="module")
+def rocket() -> tuple[dict[tuple[str, str], Any], dict[str, Any]]:
+    return _map("rust-rocket")
+
+
+def test_rocket_custom_mounts_and_paths(
+    rocket: tuple[dict[tuple[str, str], Any], dict[str, Any]],
+) -> None:
+    endpoints, _ = rocket
+    # rocket::custom(figment).mount(…); the query part (`?<page>&<size>`, `?<expand..>`) is
+    # no part of the served path; `<path..>` is one parameter
+    assert sorted(endpoints) == [
+        ("GET", "/health"),
+        ("GET", "/v1/assets/{path}"),
+        ("GET", "/v1/items"),
+        ("GET", "/v1/items/{id}"),
+    ]
+    assert _place(endpoints[("GET", "/v1/items")]) == (
+        "src/catalog.rs",
+        4,
+        "src/catalog.rs",
+        5,
+    )
+
+
+def test_diesel_models_without_diesel_path_and_cfg_attr_derives(
+    rocket: tuple[dict[tuple[str, str], Any], dict[str, Any]],
+) -> None:
+    _, entities = rocket
+    assert sorted(entities) == ["items", "shelves"]
+    # `#[derive(Queryable)]` in a file that names no `diesel` path
+    item = entities["items"]
+    assert (item.name, item.file, item.line) == ("Item", "src/models/item.rs", 3)
+    fields = {f.name: f for f in item.fields}
+    # `use` lines and `#[max_length]` inside table! do not hide columns
+    assert list(fields) == ["id", "title", "state", "shelf_id"]
+    assert (fields["shelf_id"].nullable, fields["shelf_id"].references) == (True, "shelves.id")
+    # derive and table_name under `#[cfg_attr(feature = "db", …)]`
+    rack = entities["shelves"]
+    assert (rack.name, rack.file, rack.line) == ("Rack", "src/models/shelf.rs", 6)
+    assert "src/models/shelf.rs:13" in rack.sources
+
+
+def test_clean_path() -> None:
+    from backend_planner.workspace.codemap.extractors.rust_routes import clean_path
+
+    assert clean_path("/files/{*rest}") == "/files/{rest}"
+    assert clean_path("/a/<p..>?<q>") == "/a/{p}"
+    assert clean_path("/n/{id:\\d+?}") == "/n/{id:\\d+?}"
+
+
+def test_long_router_chain_is_read_whole() -> None:
+    from backend_planner.workspace.codemap.extractors.rust_routes import RustRoutesExtractor
+
+    links = "".join(f'.route("/r{i}", web::get().to(h{i}))' for i in range(800))
+    source = (
+        "use actix_web::web;\n"
+        f'fn config(cfg: &mut web::ServiceConfig) {{ cfg.service(web::scope("/api"){links}); }}\n'
+    )
+    facts = RustRoutesExtractor().extract("src/routes.rs", source.encode())
+    assert facts is not None
+    (scope,) = facts["functions"][0]["items"]
+    assert scope["mount"] == "/api" and len(scope["items"]) == 800

@@ -96,3 +96,10 @@ def test_entity_names() -> None:
 def test_realworld_golang_migrate_tables() -> None:
     s = score("siahsang__golang-realworld-example-app")
     assert s.entity_recall == 1.0, s.entities_missed
+
+
+def test_operators_in_index_expressions() -> None:
+    changes = parse_sql(
+        "CREATE INDEX idx_txt ON people USING gin (to_tsvector('english', first || ' ' || last));"
+    )
+    assert changes[0]["constraint"]["columns"] == ["to_tsvector('english',first || ' ' || last)"]

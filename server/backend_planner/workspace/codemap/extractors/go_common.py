@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterable
@@ -45,19 +46,25 @@ def imports(root: Node) -> dict[str, str]:
 
 def type_ref(node: Node | None) -> list[str | None] | None:
     """A type as [package alias or None, name, shape]: `*gin.RouterGroup` → ["gin",
-    "RouterGroup", "*"], `[]Comment` → [None, "Comment", "[]"]; None for other types."""
+    "RouterGroup", "*"], `[]Comment` and `map[string]Comment` → [None, "Comment", "[]"]; None
+    for other types."""
     shape = ""
     while node is not None and node.type in (
         "pointer_type",
         "slice_type",
         "array_type",
+        "map_type",
         "parenthesized_type",
     ):
         if node.type == "pointer_type":
             shape += "*"
         elif node.type != "parenthesized_type":
-            shape += "[]"
-        node = node.child_by_field_name("element") or _last_named(node)
+            shape += "[]"  # a map is read as a collection of its values
+        node = (
+            node.child_by_field_name("value")
+            if node.type == "map_type"
+            else node.child_by_field_name("element") or _last_named(node)
+        )
     if node is None:
         return None
     if node.type == "generic_type":
@@ -78,32 +85,68 @@ def _last_named(node: Node) -> Node | None:
     return named[-1] if named else None
 
 
-def package_dirs(ctx: ServiceContext, go_dirs: Iterable[str]) -> dict[str, str]:
-    """import path → repo-relative directory, for the Go packages of a service (read from its
-    go.mod files' `module` lines)."""
-    out: dict[str, str] = {}
-    dirs = sorted(set(go_dirs))
-    for mod in (f for f in ctx.files if posixpath.basename(f) == "go.mod"):
-        text = ctx.read_text(mod, limit=64 * 1024) or ""
-        found = re.search(r"^\s*module\s+(\S+)", text, re.MULTILINE)
-        if not found:
-            continue
-        module = found.group(1).strip('"')
-        base = posixpath.dirname(mod)
-        for directory in dirs:
+_MODULE = re.compile(r"^\s*module\s+(\S+)", re.MULTILINE)
+_REQUIRE = re.compile(r"^\s*(?:require\s+)?([\w.~\-]+(?:/[\w.~\-]+)*)\s+v\d\S*", re.MULTILINE)
+
+
+class Packages:
+    """Where the imported packages of a service are: import path → repo-relative directory.
+
+    Read from the `module` lines of its go.mod files; an import path outside every module of
+    the service and outside every module its go.mod files require (a stale module name, a
+    GOPATH-era `myapp/users` import) is matched to the directory whose path ends like it."""
+
+    def __init__(self, ctx: ServiceContext, go_dirs: Iterable[str]) -> None:
+        self.dirs = sorted(set(go_dirs))
+        self.known: dict[str, str] = {}
+        self.modules: list[str] = []
+        self.required: list[str] = []
+        self._cache: dict[str, str | None] = {}
+        for mod in (f for f in ctx.files if posixpath.basename(f) == "go.mod"):
+            text = ctx.read_text(mod, limit=64 * 1024) or ""
+            found = _MODULE.search(text)
+            if not found:
+                continue
+            module = found.group(1).strip('"')
+            self.modules.append(module)
+            self.required.extend(
+                m for m in _REQUIRE.findall(text) if m not in ("module", "go", "toolchain")
+            )
+            self._map_module(module, posixpath.dirname(mod))
+
+    def _map_module(self, module: str, base: str) -> None:
+        for directory in self.dirs:
             if base and directory != base and not directory.startswith(base + "/"):
                 continue
             rel = directory[len(base) :].lstrip("/") if base else directory
             path = f"{module}/{rel}" if rel and rel != "." else module
-            out.setdefault(path, directory)
-    return out
+            self.known.setdefault(path, directory)
+
+    def dir_of(self, import_path: str) -> str | None:
+        """The directory of an imported package of the service, or None (an outside package)."""
+        if import_path in self.known:
+            return self.known[import_path]
+        if import_path not in self._cache:
+            self._cache[import_path] = (
+                None if self._outside(import_path) else _ending_like(import_path, self.dirs)
+            )
+        return self._cache[import_path]
+
+    def _outside(self, import_path: str) -> bool:
+        """A package of a required module, a missing one of the service's own modules, or
+        (in a service whose modules are named by a domain) the standard library."""
+        if any(
+            import_path == m or import_path.startswith(m + "/")
+            for m in self.modules + self.required
+        ):
+            return True
+        return "." not in import_path.split("/")[0] and any(
+            "." in m.split("/")[0] for m in self.modules
+        )
 
 
-def package_dir(import_path: str, known: dict[str, str], go_dirs: Iterable[str]) -> str | None:
-    """The directory of an imported package of the service, or None (an outside package)."""
-    if import_path in known:
-        return known[import_path]
-    # no go.mod: the directory whose path ends like the import path
+def _ending_like(import_path: str, go_dirs: Iterable[str]) -> str | None:
+    """The directory whose path ends like the import path (the longest match), or None."""
     parts = import_path.split("/")
     best: str | None = None
     best_len = 0
@@ -117,5 +160,6 @@ def package_dir(import_path: str, known: dict[str, str], go_dirs: Iterable[str])
     return best
 
 
+@functools.lru_cache(maxsize=65536)
 def dirname(path: str) -> str:
     return posixpath.dirname(path)

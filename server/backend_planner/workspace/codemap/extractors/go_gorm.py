@@ -12,6 +12,7 @@ references: belongs-to (`Author User` + `AuthorID`), has-one/has-many (`Comments
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -49,7 +50,16 @@ class PluralRule:
     replacement: str
 
 
+@dataclass(frozen=True)
+class TagAlias:
+    """An older (gorm v1) spelling of a tag setting and the setting it means."""
+
+    name: str
+    key: str
+
+
 MODEL_FIELDS = load_rules("go", "gorm_model_field", ModelField)
+TAG_ALIASES = {a.name: a.key for a in load_rules("go", "gorm_tag_alias", TagAlias)}
 PLURAL_RULES = tuple(
     (re.compile(r.pattern, re.IGNORECASE), r.replacement)
     for r in load_rules("go", "plural_rule", PluralRule)
@@ -155,6 +165,7 @@ def _nodes(node: Node, kind: str) -> Iterator[Node]:
 # ---------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)
 def snake_case(name: str) -> str:
     """gorm's column/table naming: `UserID` → `user_id`, `HTTPCode` → `http_code`."""
     name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
@@ -162,6 +173,7 @@ def snake_case(name: str) -> str:
     return name.replace("-", "_").lower()
 
 
+@functools.lru_cache(maxsize=65536)
 def plural(word: str) -> str:
     """jinzhu/inflection's plural of the last word of a snake_case name."""
     for pattern, replacement in PLURAL_RULES:
@@ -170,20 +182,26 @@ def plural(word: str) -> str:
     return word
 
 
+_GORM_TAG = re.compile(r'(?:^|\s)gorm:"')
+_TAG_SETTINGS = re.compile(r'(?:^|\s)(?:gorm|sql):"((?:[^"\\]|\\.)*)"')
+
+
 def parse_tag(tag: str | None) -> dict[str, str] | None:
-    """The settings of a field's `gorm:"…"` tag (keys upper-cased, as gorm reads them), or None
-    without one."""
+    """The settings of a field's `gorm:"…"` (and gorm v1 `sql:"…"`) tag (keys upper-cased, as
+    gorm reads them), or None without one."""
     if not tag:
         return None
-    found = re.search(r'(?:^|\s)gorm:"((?:[^"\\]|\\.)*)"', tag)
+    # gorm v1 also reads the settings of a `sql:"…"` tag
+    found = [m.group(1) for m in _TAG_SETTINGS.finditer(tag)]
     if not found:
         return None
     out: dict[str, str] = {}
-    for part in found.group(1).split(";"):
+    for part in ";".join(found).split(";"):
         if not part.strip():
             continue
         key, _, value = part.partition(":")
-        out[key.strip().upper()] = value.strip()
+        key = key.strip().upper()
+        out.setdefault(TAG_ALIASES.get(key, key), value.strip())
     return out
 
 
@@ -216,8 +234,7 @@ class _Models:
     def __init__(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> None:
         self.structs: dict[tuple[str, str], _Struct] = {}
         directories = sorted({go_common.dirname(p) for p in facts})
-        self.packages = go_common.package_dirs(ctx, directories)
-        self.directories = directories
+        self.packages = go_common.Packages(ctx, directories)
         migrations: list[tuple[str, Any]] = []
         for path in sorted(facts):
             data = facts[path]
@@ -260,9 +277,7 @@ class _Models:
         path = imports.get(ref[0])
         if path is None:
             return None
-        directory = go_common.package_dir(path, self.packages, self.directories)
-        if self.packages and path not in self.packages:
-            directory = None
+        directory = self.packages.dir_of(path)
         return self.structs.get((directory, ref[1])) if directory is not None else None
 
     def is_model(self, struct: _Struct) -> bool:
@@ -271,7 +286,7 @@ class _Models:
         embeds_model = any(
             f["name"] is None and self.is_gorm_model(f, struct) for f in struct.fields
         )
-        tagged = any(parse_tag(f["tag"]) is not None for f in struct.fields)
+        tagged = any(_GORM_TAG.search(f["tag"] or "") for f in struct.fields)
         if struct.embedded_by and not embeds_model:
             return False  # a base struct of other models
         return embeds_model or (tagged and struct.embedded_by == 0)
@@ -356,7 +371,7 @@ class _Models:
     def column(self, name: str, f: dict[str, Any], tag: dict[str, str], prefix: str) -> _Column:
         kind = tag.get("TYPE") or f["type"]
         nullable: bool | None = True if NULLABLE_TYPES.match(f["type"]) else None
-        primary = "PRIMARYKEY" in tag or "PRIMARY_KEY" in tag
+        primary = "PRIMARYKEY" in tag
         if "NOT NULL" in tag or primary:
             nullable = False
         column = _Column(
@@ -388,28 +403,41 @@ class _Models:
                 continue
             tag = parse_tag(f["tag"]) or {}
             if "MANY2MANY" in tag:
-                yield self.join_table(struct, target, tag)
+                yield self.join_table(struct, target, f["name"], tag, columns)
                 continue
             is_many = "[]" in (f["ref"][2] or "")
-            belongs_key = tag.get("FOREIGNKEY") or f"{f['name']}ID"
+            belongs_key = tag.get("FOREIGNKEY") or f"{f['name']}{_primary(target, columns)[0]}"
             if not is_many and belongs_key in own:
                 reference = tag.get("REFERENCES")
-                column = snake_case(reference) if reference else "id"
+                column = snake_case(reference) if reference else _primary(target, columns)[1]
                 own[belongs_key].entity_field.references = f"{self.table(target)}.{column}"
                 continue
-            has_key = tag.get("FOREIGNKEY") or f"{struct.name}ID"
+            has_key = tag.get("FOREIGNKEY") or f"{struct.name}{_primary(struct, columns)[0]}"
             theirs = {c.field_name: c for c in columns.get(target.key(), [])}
             if has_key in theirs and theirs[has_key].entity_field.references is None:
                 reference = tag.get("REFERENCES")
-                column = snake_case(reference) if reference else "id"
+                column = snake_case(reference) if reference else _primary(struct, columns)[1]
                 theirs[has_key].entity_field.references = f"{self.table(struct)}.{column}"
 
-    def join_table(self, struct: _Struct, target: _Struct, tag: dict[str, str]) -> Entity:
+    def join_table(
+        self,
+        struct: _Struct,
+        target: _Struct,
+        field_name: str,
+        tag: dict[str, str],
+        columns: dict[tuple[str, str], list[_Column]],
+    ) -> Entity:
+        """gorm's many2many join table: `<owner><its key>` and `<target><its key>` columns
+        (the field's name instead of the target's for a self-reference), or the names given by
+        joinForeignKey / joinReferences."""
         name = tag["MANY2MANY"]
-        left = snake_case(struct.name) + "_id"
-        right = snake_case(target.name) + "_id"
-        if left == right:
-            right = snake_case(tag.get("JOINREFERENCES", "")) or f"{right[:-3]}_ref_id"
+        own_key, own_column = _primary(struct, columns)
+        their_key, their_column = _primary(target, columns)
+        left = snake_case(tag.get("JOINFOREIGNKEY") or struct.name + own_key)
+        right = snake_case(target.name + their_key)
+        if right == left:
+            right = snake_case(field_name + their_key)
+        right = snake_case(tag["JOINREFERENCES"]) if tag.get("JOINREFERENCES") else right
         return Entity(
             name=name,
             table=name,
@@ -420,13 +448,13 @@ class _Models:
                     name=left,
                     nullable=False,
                     primary_key=True,
-                    references=f"{self.table(struct)}.id",
+                    references=f"{self.table(struct)}.{own_column}",
                 ),
                 EntityField(
                     name=right,
                     nullable=False,
                     primary_key=True,
-                    references=f"{self.table(target)}.id",
+                    references=f"{self.table(target)}.{their_column}",
                 ),
             ],
         )
@@ -458,11 +486,19 @@ class _Models:
                         f.unique = True
 
 
+def _primary(struct: _Struct, columns: dict[tuple[str, str], list[_Column]]) -> tuple[str, str]:
+    """The primary key of a model: (field name, column); gorm's default is `ID` → `id`."""
+    for column in columns.get(struct.key(), []):
+        if column.entity_field.primary_key:
+            return column.field_name, column.entity_field.name
+    return "ID", "id"
+
+
 class GoGorm(Extractor):
     """gorm models of Go services."""
 
     name: ClassVar[str] = "go-gorm"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
     extensions: ClassVar[frozenset[str]] = frozenset({".go"})
     languages: ClassVar[frozenset[str]] = frozenset({"go"})
 

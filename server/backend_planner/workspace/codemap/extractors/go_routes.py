@@ -13,7 +13,13 @@ through a tiny abstract interpreter (`_Interpreter`) that only knows what router
 - a router passed to a function (in any file or package of the service) is bound to that
   function's parameter, so routes registered there get the caller's prefix; functions returning
   a router (`func routes() http.Handler`) are evaluated for that router;
-- routers kept in struct fields or package variables are followed through them.
+- routers kept in struct fields or package variables are followed through them;
+- a loop over a literal table (`for _, r := range routes { mux.HandleFunc(r.Path, r.H) }`, a
+  slice of modules each registering its routes) runs once per element, struct literals keeping
+  their fields' values; a handler is followed through the variables that wrap it.
+
+Files without a router import only give their package-level string constants (read without
+parsing: `const APIPrefix = "/api/v1"`), for prefixes declared in another package.
 
 What each call means per framework is data: `rules/go.toml`. Paths the map can't read statically
 become `{dynamic}`. A function with a router parameter that nobody calls (called through an
@@ -39,6 +45,7 @@ if TYPE_CHECKING:
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "CONNECT", "TRACE")
 MAX_DEPTH = 40  # nesting of evaluated calls and expressions
 MAX_EVALUATIONS = 20_000  # function evaluations per service
+MAX_ITEMS = 500  # elements of a literal a loop is unrolled over
 
 
 @dataclass(frozen=True)
@@ -66,8 +73,12 @@ class RouterRule:
     builder_subrouter: tuple[str, ...] = ()
     builder_handler: tuple[str, ...] = ()
     restrict: tuple[str, ...] = ()
+    static: tuple[str, ...] = ()
+    static_file: tuple[str, ...] = ()
+    static_param: str = "*filepath"
     default_router: bool = False
     patterns: bool = False
+    concat_paths: bool = False
 
     def owns(self, import_path: str) -> bool:
         return any(import_path == p or import_path.startswith(p + "/") for p in self.imports)
@@ -82,17 +93,31 @@ class RouterResult:
     type: str
 
 
+@dataclass(frozen=True)
+class StringFunction:
+    """A standard library function computing a string the map can follow (see rules/go.toml)."""
+
+    name: str
+    package: str
+    operation: str  # "upper", "lower" or "join" (path.Join)
+
+
 ROUTERS = load_rules("go", "router", RouterRule)
 ROUTER_RESULTS = load_rules("go", "router_result", RouterResult)
+STRING_FUNCTIONS = {
+    (f.package, f.name): f.operation for f in load_rules("go", "string_function", StringFunction)
+}
 
 
 # ---------------------------------------------------------------------------------------------
 # extract: one file → its outline
 #
 # Expressions are lists: ["id", name] ["sel", x, name] ["call", fn, [args], line] ["str", value]
-# ["add", a, b] ["func", [[param, type]], [statements], line] ["lit", type, line, {key: expr}]
-# ["list", [items]] ["?"]. Statements: ["set", [targets], [exprs], define] ["do", expr]
-# ["ret", [exprs]]. Types: [package alias | None, name, shape] (see go_common.type_ref).
+# ["add", a, b] ["func", [[param, type]], [statements], line]
+# ["lit", type, line, {field: expr}, [positional exprs]] ["list", [items], [map keys]] ["?"].
+# Statements: ["set", [targets], [exprs], define] ["do", expr] ["ret", [exprs]]
+# ["range", [targets], expr, [statements]]. Types: [package alias | None, name, shape] (see
+# go_common.type_ref).
 # ---------------------------------------------------------------------------------------------
 
 
@@ -108,6 +133,7 @@ class _Outline:
             "imports": go_common.imports(root),
             "vars": {},
             "structs": {},
+            "lists": {},
             "funcs": [],
         }
         for child in root.named_children:
@@ -119,7 +145,7 @@ class _Outline:
             if decl is not None:
                 facts["funcs"].append(decl)
         for node in captures.get("type", []):
-            self.struct(node, facts["structs"])
+            self.struct(node, facts["structs"], facts["lists"])
         for node in captures.get("var", []):
             for name, value in self.var_spec(node):
                 facts["vars"][name] = value
@@ -167,9 +193,13 @@ class _Outline:
                 out.append([syntax.text(n), kind])
         return out
 
-    def struct(self, node: Node, structs: dict[str, Any]) -> None:
+    def struct(self, node: Node, structs: dict[str, Any], lists: dict[str, Any]) -> None:
         name = node.child_by_field_name("name")
         body = node.child_by_field_name("type")
+        if name is not None and body is not None and body.type in _LIST_TYPES:
+            element = body.child_by_field_name("value" if body.type == "map_type" else "element")
+            lists[syntax.text(name)] = go_common.type_ref(element)  # type Routes []Route
+            return
         if name is None or body is None or body.type != "struct_type":
             return
         fields: dict[str, Any] = {}
@@ -221,8 +251,19 @@ class _Outline:
             elif kind in ("go_statement", "defer_statement"):
                 for call in child.named_children:
                     out.append(["do", self.expr(call)])
+            elif kind == "for_statement" and _is_range(child):
+                out.append(self.range_loop(child))
             elif kind.endswith("_statement") or kind in _NESTING:
                 self.statements(child, out)
+
+    def range_loop(self, node: Node) -> list[Any]:
+        """`for k, v := range x { … }` → ["range", [targets], x, [statements]]."""
+        clause = node.named_children[0]
+        left = clause.child_by_field_name("left")
+        targets = [self.expr(n) for n in left.named_children] if left is not None else []
+        body = node.child_by_field_name("body")
+        statements = self.block(body) if body is not None else []
+        return ["range", targets, self.expr(clause.child_by_field_name("right")), statements]
 
     def expr(self, node: Node | None) -> list[Any]:
         if node is None:
@@ -272,23 +313,69 @@ class _Outline:
         return ["?"]
 
     def composite(self, node: Node) -> list[Any]:
-        type_node = node.child_by_field_name("type")
-        body = node.child_by_field_name("body")
+        return self.literal(
+            node.child_by_field_name("body"), node.child_by_field_name("type"), syntax.line(node)
+        )
+
+    def literal(self, body: Node | None, type_node: Node | None, line: int) -> list[Any]:
+        """A composite literal: ["list", items, keys] for slices, arrays and maps (keys: a map's
+        string keys), ["lit", type, line, {field: expr}, [positional exprs]] otherwise. Elements
+        written without their type (`[]Route{{"GET", "/x"}}`) get the element type."""
         elements = body.named_children if body is not None else []
-        if type_node is not None and type_node.type in ("slice_type", "array_type"):
-            items = []
+        if type_node is not None and type_node.type in _LIST_TYPES:
+            element_type = type_node.child_by_field_name(
+                "value" if type_node.type == "map_type" else "element"
+            )
+            items: list[Any] = []
+            keys: list[str | None] = []
             for element in elements:
-                inner = _first_named(element) if element.type == "literal_element" else element
-                items.append(self.expr(inner))
-            return ["list", items]
+                key, value = _key_value(element)
+                keys.append(_key_text(key) if key is not None else None)
+                items.append(self.element(value, element_type))
+            return ["list", items, keys]
         keyed: dict[str, Any] = {}
+        positional: list[Any] = []
         for element in elements:
-            if element.type != "keyed_element" or len(element.named_children) < 2:
-                continue
-            key, value = element.named_children[0], element.named_children[1]
-            key_name = syntax.text(_first_named(key) or key)
-            keyed[key_name] = self.expr(_first_named(value) or value)
-        return ["lit", go_common.type_ref(type_node), syntax.line(node), keyed]
+            key, value = _key_value(element)
+            if key is None:
+                positional.append(self.element(value, None))
+            elif value is not None:
+                keyed[_key_text(key)] = self.element(value, None)
+        return ["lit", go_common.type_ref(type_node), line, keyed, positional]
+
+    def element(self, node: Node | None, element_type: Node | None) -> list[Any]:
+        inner = _first_named(node) if node is not None and node.type == "literal_element" else node
+        if inner is None or inner.type != "literal_value":
+            return self.expr(inner)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                return ["?"]
+            return self.literal(inner, element_type, syntax.line(inner))
+        finally:
+            self.depth -= 1
+
+
+_LIST_TYPES = frozenset({"slice_type", "array_type", "implicit_length_array_type", "map_type"})
+
+
+def _is_range(node: Node) -> bool:
+    first = _first_named(node)
+    return first is not None and first.type == "range_clause"
+
+
+def _key_value(element: Node) -> tuple[Node | None, Node | None]:
+    """(key, value) of a literal's element; no key for a positional one."""
+    if element.type == "keyed_element" and len(element.named_children) >= 2:
+        return element.named_children[0], element.named_children[1]
+    return None, element
+
+
+def _key_text(key: Node) -> str:
+    inner = _first_named(key) if key.type == "literal_element" else key
+    inner = inner or key
+    value = syntax.string_value(inner)
+    return value if value is not None else syntax.text(inner)
 
 
 # nodes whose statements are read as if they were inline (if/for/switch bodies, cases)
@@ -364,6 +451,7 @@ class _Builder:
     router: _Router
     path: str = ""
     methods: list[str] | None = None
+    at: tuple[str, int] | None = None  # a route table entry's place
 
 
 @dataclass(eq=False)
@@ -376,6 +464,8 @@ class _Registration:
 class _Str:
     value: str  # routepath.DYNAMIC where unknown
     dynamic: bool = False
+    # where it was written when read from a route table's entry: the route's place
+    at: tuple[str, int] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -384,6 +474,26 @@ class _Obj:
 
     directory: str
     name: str
+
+
+@dataclass(frozen=True)
+class _Record(_Obj):
+    """A struct literal of the service: its fields' values and the expressions they came from
+    (`Route{"GET", "/x", h.List}`), for routes registered in a loop over a table of them."""
+
+    values: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    exprs: dict[str, tuple[list[Any], _Env]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
+    at: tuple[str, int] | None = field(default=None, compare=False, hash=False)
+
+
+@dataclass(eq=False)
+class _Items:
+    """A slice, array or map literal: its elements (and a map's keys)."""
+
+    values: list[Any]
+    keys: list[str | None]
 
 
 @dataclass(frozen=True)
@@ -408,6 +518,13 @@ class _Decl:
     data: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class _Origin:
+    expr: list[Any]
+    env: _Env
+    previous: _Origin | None
+
+
 @dataclass(eq=False)
 class _Env:
     file: str
@@ -415,6 +532,18 @@ class _Env:
     vars: dict[str, Any] = field(default_factory=dict)
     parent: _Env | None = None
     returned: list[Any] = field(default_factory=list)
+    # variable → the expression last assigned to it (with its env and the variable's origin
+    # before), to follow a handler through `h = route.Handler; h = logged(h)`
+    origins: dict[str, _Origin | None] = field(default_factory=dict)
+
+    def origin(self, name: str) -> tuple[_Env, _Origin] | None:
+        env: _Env | None = self
+        while env is not None:
+            if name in env.origins:
+                found = env.origins[name]
+                return (env, found) if found is not None else None
+            env = env.parent
+        return None
 
     def lookup(self, name: str) -> tuple[bool, Any]:
         env: _Env | None = self
@@ -445,6 +574,7 @@ class _Index:
         self.structs: dict[tuple[str, str], dict[str, Any]] = {}
         self.struct_files: dict[tuple[str, str], str] = {}
         self.vars: dict[tuple[str, str], tuple[str, list[Any]]] = {}
+        self.lists: dict[tuple[str, str], tuple[str, list[Any] | None]] = {}
         directories = set()
         for path in sorted(facts):
             data = facts[path]
@@ -470,20 +600,16 @@ class _Index:
             for name, struct in data.get("structs", {}).items():
                 self.structs.setdefault((directory, name), struct)
                 self.struct_files.setdefault((directory, name), path)
+            for name, element in data.get("lists", {}).items():
+                self.lists.setdefault((directory, name), (path, element))
             for name, var in data.get("vars", {}).items():
                 self.vars.setdefault((directory, name), (path, var))
         self.directories = sorted(directories)
-        self._guessed: dict[str, str | None] = {}
-        self.packages = go_common.package_dirs(ctx, self.directories)
+        self.packages = go_common.Packages(ctx, self.directories)
 
     def package_dir(self, import_path: str) -> str | None:
         """The directory of a package of the service (None: an outside package)."""
-        if self.packages:
-            return self.packages.get(import_path)
-        if import_path not in self._guessed:
-            guess = go_common.package_dir(import_path, self.packages, self.directories)
-            self._guessed[import_path] = guess
-        return self._guessed[import_path]
+        return self.packages.dir_of(import_path)
 
     def function(self, directory: str, name: str) -> _Decl | None:
         found = self.functions.get((directory, name))
@@ -563,7 +689,10 @@ class _Interpreter:
         """Evaluate a function with arguments, when they or its result involve routers (or
         `always`: a function read on its own)."""
         routers = [a for a in args if isinstance(a, (_Router, _Closure))]
-        returns_router = any(self.router_result(k, decl.file) for k in decl.data["results"])
+        returns_router = any(
+            self.router_result(k, decl.file) or self.items_result(k, decl.file)
+            for k in decl.data["results"]
+        )
         if not routers and not returns_router and not always:
             return self.result_of(decl)
         if any(isinstance(a, _Router) and a.owner != decl.key for a in args):
@@ -584,7 +713,9 @@ class _Interpreter:
                 )
             self.bind(env, decl.data.get("params", []), args, decl)
             self.block(decl.data["body"], env)
-            result = next((v for v in env.returned if isinstance(v, _Router)), None)
+            result: Any = next((v for v in env.returned if isinstance(v, _Router)), None)
+            if result is None:
+                result = next((v for v in env.returned if isinstance(v, _Items)), None)
             if result is None:
                 result = self.result_of(decl)
         finally:
@@ -657,6 +788,14 @@ class _Interpreter:
         rule = self.rule_of(path) if path else None
         return rule if rule is not None and kind[1] in rule.types else None
 
+    def items_result(self, kind: list[Any] | None, file: str) -> bool:
+        """A result that is a table of the service's structs (`[]Route`, `Routes`)."""
+        if not kind or kind[1] is None:
+            return False
+        if str(kind[2] or "").startswith("[]"):
+            return isinstance(self.typed_in(kind, file), _Obj)
+        return self.list_element(kind, file) is not None
+
     def router_result(self, kind: list[Any] | None, file: str) -> bool:
         if self.router_type(kind, file) is not None:
             return True
@@ -676,6 +815,24 @@ class _Interpreter:
                 self.assign(statement[1], statement[2], statement[3], env)
             elif kind == "ret":
                 env.returned.extend(self.eval(e, env) for e in statement[1])
+            elif kind == "range":
+                self.range_loop(statement[1], statement[2], statement[3], env)
+
+    def range_loop(self, targets: list[Any], expr: list[Any], body: list[Any], env: _Env) -> None:
+        """A loop over a literal's elements runs its body once per element (a table of routes);
+        over anything else, once with unknown values."""
+        value = self.eval(expr, env)
+        rounds: list[list[Any]] = [[None, None]]
+        if isinstance(value, _Items) and value.values:
+            rounds = [
+                [_Str(k) if k is not None else None, v]
+                for k, v in zip(value.keys, value.values, strict=False)
+            ]
+        for key_value in rounds:
+            for target, item in zip(targets, key_value, strict=False):
+                if target[0] == "id" and target[1] != "_":
+                    env.vars[target[1]] = item
+            self.block(body, env)
 
     def assign(self, targets: list[Any], exprs: list[Any], define: bool, env: _Env) -> None:
         values = [self.eval(e, env) for e in exprs]
@@ -685,11 +842,18 @@ class _Interpreter:
                 if len(values) == 1
                 else ([None] * len(targets))
             )
-        for target, value in zip(targets, values, strict=False):
+        same_count = len(exprs) == len(targets)
+        for i, (target, value) in enumerate(zip(targets, values, strict=False)):
             if target[0] == "id":
                 name = target[1]
                 if name == "_":
                     continue
+                source = exprs[i] if same_count else None
+                if source and source[0] in ("id", "sel", "call"):
+                    before = None if define else env.origin(name)
+                    env.origins[name] = _Origin(source, env, before[1] if before else None)
+                elif define or name in env.origins:
+                    env.origins[name] = None
                 if define or not env.assign(name, value):
                     if not define and (self.directory(env), name) in self.index.vars:
                         self.store_global(self.directory(env), name, value)
@@ -771,6 +935,8 @@ class _Interpreter:
             return _Closure(expr, env, env.file)
         if kind == "lit":
             return self.literal(expr, env)
+        if kind == "list":
+            return self.list_items(expr, env)
         return None
 
     def name(self, name: str, env: _Env) -> Any:
@@ -800,6 +966,11 @@ class _Interpreter:
             if directory is not None and (directory, name) in self.index.vars:
                 return self.global_value(directory, name)
             return self.index.function(directory, name) if directory is not None else None
+        if isinstance(owner, _Record) and owner.values.get(name) is not None:
+            value = owner.values[name]
+            if isinstance(value, _Str) and value.at is None:
+                return _Str(value.value, value.dynamic, owner.at)
+            return value
         if isinstance(owner, _Obj):
             key = (owner.directory, owner.name, name)
             if key in self.fields:
@@ -820,14 +991,70 @@ class _Interpreter:
     def struct_file(self, obj: _Obj) -> str | None:
         return self.index.struct_files.get((obj.directory, obj.name))
 
-    def literal(self, expr: list[Any], env: _Env) -> Any:
-        _, kind, _, keyed = expr
-        value = self.typed_in(kind, env.file)
-        for key, item in keyed.items():
-            item_value = self.eval(item, env)
-            if isinstance(value, _Obj) and isinstance(item_value, _Router):
-                self.link(self.field_router(value, key, item_value.rule), item_value)
-        return value
+    def literal(
+        self,
+        expr: list[Any],
+        env: _Env,
+        hint: tuple[list[Any] | None, str] | None = None,
+        entry: bool = False,
+    ) -> Any:
+        """A struct literal → a _Record (routers in its fields are linked to the fields); a
+        literal of a named slice or map type → its _Items. `hint`: the type (and the file it is
+        written in) of a literal written without one; `entry`: an element of a table, whose
+        routes are placed where it is written."""
+        _, kind, _, keyed, positional = expr
+        kind_file = env.file
+        if kind is None and hint is not None:
+            kind, kind_file = hint
+        value = self.typed_in(kind, kind_file)
+        if isinstance(value, _Obj):
+            struct = self.index.structs[(value.directory, value.name)]
+            at = (env.file, expr[2]) if entry else None
+            record = _Record(value.directory, value.name, at=at)
+            pairs = list(keyed.items()) + list(zip(struct["fields"], positional, strict=False))
+            for key, item in pairs:
+                item_value = self.eval(item, env)
+                record.values[key] = item_value
+                record.exprs[key] = (item, env)
+                if isinstance(item_value, _Router):
+                    self.link(self.field_router(value, key, item_value.rule), item_value)
+            return record
+        element = self.list_element(kind, kind_file)
+        if element is not None:
+            items = (positional or list(keyed.values()))[:MAX_ITEMS]
+            keys: list[str | None] = [None] * len(items) if positional else list(keyed)
+            return _Items([self.eval_element(i, env, element) for i in items], keys)
+        return None
+
+    def list_items(self, expr: list[Any], env: _Env) -> _Items:
+        _, items, keys = expr
+        values = [
+            self.literal(i, env, entry=True) if i[0] == "lit" else self.eval(i, env)
+            for i in items[:MAX_ITEMS]
+        ]
+        return _Items(values, keys[:MAX_ITEMS])
+
+    def eval_element(
+        self, item: list[Any], env: _Env, element: tuple[str, list[Any] | None]
+    ) -> Any:
+        """An element of a named list type's literal; one written without its type
+        (`Routes{{"GET", "/x", h}}`) has the list's element type (declared in element[0])."""
+        if item[0] == "lit":
+            hint = (element[1], element[0]) if item[1] is None else None
+            return self.literal(item, env, hint, entry=True)
+        return self.eval(item, env)
+
+    def list_element(
+        self, kind: list[Any] | None, file: str
+    ) -> tuple[str, list[Any] | None] | None:
+        """(file of the declaration, element type) of a named slice/map type of the service."""
+        if not kind or kind[1] is None:
+            return None
+        if kind[0] is None:
+            return self.index.lists.get((go_common.dirname(file), kind[1]))
+        import_path = self.imports(file).get(kind[0])
+        directory = self.index.package_dir(import_path) if import_path else None
+        return self.index.lists.get((directory, kind[1])) if directory is not None else None
 
     def eval_call(self, expr: list[Any], env: _Env) -> Any:
         _, function, arg_exprs, line = expr
@@ -878,6 +1105,9 @@ class _Interpreter:
                 return self.router_call(default, name, arg_exprs, env, line)
             # http.StripPrefix(prefix, h), http.HandlerFunc(f) …: the router they wrap
             return next((a for a in args if isinstance(a, _Router)), None)
+        operation = STRING_FUNCTIONS.get((pkg.path, name))
+        if operation is not None:
+            return _string_function(operation, args)
         directory = self.index.package_dir(pkg.path)
         decl = self.index.function(directory, name) if directory is not None else None
         return self.call(decl, args, None) if decl is not None else None
@@ -897,6 +1127,13 @@ class _Interpreter:
             return self.register(node, rule, methods, arg_exprs, 1, env, line)
         if name in rule.path_only and arg_exprs:
             return self.register(node, rule, ["ANY"], arg_exprs, 0, env, line)
+        if (name in rule.static or name in rule.static_file) and arg_exprs:
+            path = self.eval(arg_exprs[0], env)
+            if not isinstance(path, _Str):
+                path = _Str(routepath.DYNAMIC, True)
+            if name in rule.static:  # a directory: every file under the prefix
+                path = _Str(routepath.join(path.value, rule.static_param), path.dynamic)
+            return self.add_route(node, ["GET"], path, None, env, line)
         if name in rule.group:
             prefix = self.eval(arg_exprs[0], env) if arg_exprs else _Str("")
             return node.child(self.path_text(prefix))
@@ -923,7 +1160,8 @@ class _Interpreter:
             return None
         if name in rule.builder_path or name in rule.builder_prefix:
             path = self.eval(arg_exprs[0], env) if arg_exprs else None
-            return _Builder(node, path=self.path_text(path))
+            at = path.at if isinstance(path, _Str) else None
+            return _Builder(node, path=self.path_text(path), at=at)
         if name in rule.builder_methods:
             return _Builder(node, methods=self.method_list(arg_exprs, env))
         if name in rule.builder_new:
@@ -951,10 +1189,14 @@ class _Interpreter:
         if name in rule.builder_path or name in rule.builder_prefix:
             path = self.eval(arg_exprs[0], env) if arg_exprs else None
             return _Builder(
-                builder.router, routepath.join(builder.path, self.path_text(path)), builder.methods
+                builder.router,
+                routepath.join(builder.path, self.path_text(path)),
+                builder.methods,
+                (path.at if isinstance(path, _Str) else None) or builder.at,
             )
         if name in rule.builder_methods:
-            return _Builder(builder.router, builder.path, self.method_list(arg_exprs, env))
+            methods = self.method_list(arg_exprs, env)
+            return _Builder(builder.router, builder.path, methods, builder.at)
         if name in rule.builder_subrouter:
             return builder.router.child(builder.path)
         if name in rule.builder_handler and arg_exprs:
@@ -963,9 +1205,8 @@ class _Interpreter:
                 self.mount(builder.router, builder.path, target)
                 return None
             methods = builder.methods or ["ANY"]
-            return self.add_route(
-                builder.router, methods, _Str(builder.path), arg_exprs[0], env, line
-            )
+            path_value = _Str(builder.path, at=builder.at)
+            return self.add_route(builder.router, methods, path_value, arg_exprs[0], env, line)
         return builder  # Host, Schemes, Headers, Queries, Name …: same route
 
     def registration_call(
@@ -1018,7 +1259,7 @@ class _Interpreter:
             text = text[slash:]
         text = text.replace("{$}", "")
         text = re.sub(r"\{(\w+)\.\.\.\}", r"{\1}", text)
-        return methods, _Str(text, value.dynamic)
+        return methods, _Str(text, value.dynamic, value.at)
 
     def add_route(
         self,
@@ -1030,7 +1271,8 @@ class _Interpreter:
         line: int,
     ) -> _Registration:
         handler, handler_at = self.handler(handler_expr, env)
-        route = _Route(list(methods), path.value, path.dynamic, handler, handler_at, env.file, line)
+        file, line = path.at or (env.file, line)
+        route = _Route(list(methods), path.value, path.dynamic, handler, handler_at, file, line)
         node.routes.append(route)
         return _Registration([route], node.rule or self.fallback_rule)
 
@@ -1049,8 +1291,12 @@ class _Interpreter:
         """`"GET"`, `http.MethodGet`, `[]string{"GET", "POST"}` → HTTP methods."""
         if expr[0] == "list":
             return [m for item in expr[1] for m in self.methods_of(item, env)]
-        if expr[0] == "sel" and expr[2].startswith("Method"):
-            return [expr[2][len("Method") :].upper()]
+        if expr[0] == "sel":
+            owner = self.eval(expr[1], env)
+            if isinstance(owner, _Record) and expr[2] in owner.exprs:
+                return self.methods_of(*owner.exprs[expr[2]])  # a route table's method
+        if expr[0] == "sel" and expr[2][len("Method") :].upper() in HTTP_METHODS:
+            return [expr[2][len("Method") :].upper()]  # http.MethodGet
         value = self.eval(expr, env)
         if isinstance(value, _Str) and value.value.upper() in HTTP_METHODS:
             return [value.value.upper()]
@@ -1072,20 +1318,50 @@ class _Interpreter:
                 name, place = self.handler(arg, env)
                 if place is not None:
                     return name, place
-            return _expr_text(expr), None
+            return _expr_text(expr), self.factory_place(expr[1], env)
         if expr[0] == "id":
+            origin = env.origin(expr[1])
+            if origin is not None and self.depth < MAX_DEPTH:
+                return self.origin_handler(expr[1], *origin)
             found, value = env.lookup(expr[1])
             if found and isinstance(value, _Closure):
                 return expr[1], (value.file, value.expr[3])
             decl = self.index.function(self.directory(env), expr[1])
             return expr[1], (decl.file, decl.data["line"]) if decl is not None else None
         if expr[0] == "sel":
-            return _expr_text(expr), self.member_place(expr, env)
+            owner = self.eval(expr[1], env)
+            if isinstance(owner, _Record) and expr[2] in owner.exprs:
+                return self.handler(*owner.exprs[expr[2]])  # route.Handler of a route table
+            return _expr_text(expr), self.member_place(owner, expr[2])
         return _expr_text(expr) or None, None
 
-    def member_place(self, expr: list[Any], env: _Env) -> tuple[str, int] | None:
-        owner = self.eval(expr[1], env)
-        name = expr[2]
+    def origin_handler(
+        self, name: str, holder: _Env, origin: _Origin
+    ) -> tuple[str | None, tuple[str, int] | None]:
+        """The handler a variable holds: the expression assigned to it, read with the variable
+        standing for what it held before (`h = logged(h)`)."""
+        holder.origins[name] = origin.previous
+        self.depth += 1
+        try:
+            return self.handler(origin.expr, origin.env)
+        finally:
+            self.depth -= 1
+            holder.origins[name] = origin
+
+    def factory_place(self, function: list[Any], env: _Env) -> tuple[str, int] | None:
+        """Where a function of the service returning the handler is defined (`serveFile("x")`,
+        `handlers.Static(dir)`); not methods, which are mostly wrappers of another handler."""
+        decl: _Decl | None = None
+        if function[0] == "id" and not env.lookup(function[1])[0]:
+            decl = self.index.function(self.directory(env), function[1])
+        elif function[0] == "sel" and function[1][0] == "id":
+            owner = self.name(function[1][1], env)
+            if isinstance(owner, _Pkg):
+                directory = self.index.package_dir(owner.path)
+                decl = self.index.function(directory, function[2]) if directory else None
+        return (decl.file, decl.data["line"]) if decl is not None else None
+
+    def member_place(self, owner: Any, name: str) -> tuple[str, int] | None:
         decl: _Decl | None = None
         if isinstance(owner, _Pkg):
             directory = self.index.package_dir(owner.path)
@@ -1109,7 +1385,7 @@ class _Interpreter:
                 prefixes = self.prefixes(node, set())
                 for route in node.routes:
                     for prefix in prefixes:
-                        out.extend(self.endpoint(route, prefix))
+                        out.extend(self.endpoint(route, prefix, node.rule))
         return out
 
     def prefixes(self, node: _Router, visiting: set[int]) -> list[tuple[str, bool]]:
@@ -1123,7 +1399,7 @@ class _Interpreter:
             for prefix, dynamic in self.prefixes(node.parent, visiting):
                 out.append(
                     (
-                        routepath.join(prefix, node.prefix),
+                        _join(node.rule, prefix, node.prefix),
                         dynamic or routepath.DYNAMIC in node.prefix,
                     )
                 )
@@ -1135,8 +1411,10 @@ class _Interpreter:
             out.append(("", False))
         return list(dict.fromkeys(out))
 
-    def endpoint(self, route: _Route, prefix: tuple[str, bool]) -> Iterator[Endpoint]:
-        path = routepath.join(prefix[0], route.path)
+    def endpoint(
+        self, route: _Route, prefix: tuple[str, bool], rule: RouterRule | None
+    ) -> Iterator[Endpoint]:
+        path = _join(rule, prefix[0], route.path)
         dynamic = prefix[1] or route.dynamic or routepath.DYNAMIC in path
         for method in dict.fromkeys(route.methods):
             yield Endpoint(
@@ -1149,6 +1427,27 @@ class _Interpreter:
                 handler_line=route.handler_at[1] if route.handler_at else None,
                 dynamic=dynamic,
             )
+
+
+def _join(rule: RouterRule | None, prefix: str, path: str) -> str:
+    """A path under a prefix: joined with one '/', or glued to it when the router concatenates
+    (echo: `g := e.Group("/user"); g.GET("s", h)` serves /users)."""
+    if rule is not None and rule.concat_paths and path and not path.startswith("/"):
+        return routepath.normalize(prefix + path)
+    return routepath.join(prefix, path)
+
+
+def _string_function(operation: str, args: list[Any]) -> _Str:
+    """`strings.ToUpper("Post")`, `path.Join("/api", version)`: the string, `{dynamic}` where an
+    argument is not known."""
+    if not args or not all(isinstance(a, _Str) for a in args):
+        return _Str(routepath.DYNAMIC, True)
+    if operation == "upper":
+        return _Str(args[0].value.upper(), args[0].dynamic)
+    if operation == "lower":
+        return _Str(args[0].value.lower(), args[0].dynamic)
+    joined = "/".join(a.value for a in args if a.value)
+    return _Str(re.sub("/+", "/", joined), any(a.dynamic for a in args))
 
 
 def _walk(root: _Router) -> Iterator[_Router]:
@@ -1172,23 +1471,88 @@ def _expr_text(expr: list[Any]) -> str:
     return ""
 
 
+# ---------------------------------------------------------------------------------------------
+# files without a router import: only their package-level string constants and variables
+# (`const APIPrefix = "/api/v1"` in a config package), read without parsing
+# ---------------------------------------------------------------------------------------------
+
+ROUTER_MARKERS = tuple(f'"{p}'.encode() for rule in ROUTERS for p in rule.imports)
+DECLARATION_MARKERS = (b"\nconst", b"\nvar")
+
+_STRING = r'"(?:[^"\\\n]|\\.)*"|`[^`]*`'
+_OPERAND = rf"(?:{_STRING}|[A-Za-z_]\w*)"
+_VALUE = rf"({_OPERAND}(?:[ \t]*\+[ \t]*{_OPERAND})*)(?=[ \t]*(?://[^\n]*)?$)"
+_SINGLE = re.compile(rf"^(?:const|var)[ \t]+(\w+)(?:[ \t]+string)?[ \t]*=[ \t]*{_VALUE}", re.M)
+_BLOCK = re.compile(r"^(?:const|var)[ \t]*\((.*?)^\)", re.M | re.S)
+_IN_BLOCK = re.compile(rf"^[ \t]+(\w+)(?:[ \t]+string)?[ \t]*=[ \t]*{_VALUE}", re.M)
+_PACKAGE = re.compile(rb"^package[ \t]+(\w+)", re.M)
+
+
+def _string_constants(text: str) -> dict[str, Any]:
+    """name → [None, expression] of the package-level string constants and variables."""
+    out: dict[str, Any] = {}
+    found = [m.groups() for m in _SINGLE.finditer(text)]
+    for block in _BLOCK.finditer(text):
+        found.extend(m.groups() for m in _IN_BLOCK.finditer(block.group(1)))
+    for name, value in found:
+        expr = _value_expr(value)
+        if expr is not None:
+            out[name] = [None, expr]
+    return out
+
+
+def _value_expr(text: str) -> list[Any] | None:
+    """`"/api" + Version` → ["add", ["str", "/api"], ["id", "Version"]]."""
+    expr: list[Any] | None = None
+    for operand in re.findall(_OPERAND, text):
+        if operand[0] in '"`':
+            item: list[Any] = ["str", _unquote(operand)]
+        elif operand in ("true", "false", "nil", "iota"):
+            return None
+        else:
+            item = ["id", operand]
+        expr = item if expr is None else ["add", expr, item]
+    return expr
+
+
+def _unquote(literal: str) -> str:
+    if literal[0] == "`":
+        return literal[1:-1]
+    return re.sub(r"\\(.)", r"\1", literal[1:-1])
+
+
 class GoRoutes(Extractor):
     """Routes of gin, echo, chi, fiber, gorilla/mux, httprouter and net/http."""
 
     name: ClassVar[str] = "go-routes"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 3
     extensions: ClassVar[frozenset[str]] = frozenset({".go"})
-    markers: ClassVar[tuple[bytes, ...]] = tuple(
-        f'"{p}'.encode() for rule in ROUTERS for p in rule.imports
-    )
+    markers: ClassVar[tuple[bytes, ...]] = ROUTER_MARKERS + DECLARATION_MARKERS
     languages: ClassVar[frozenset[str]] = frozenset({"go"})
 
     def extract(self, path: str, source: bytes) -> FileFacts | None:
+        if not any(marker in source for marker in ROUTER_MARKERS):
+            return self.constants(source)
         tree = syntax.parse("go", source)
         facts = _Outline().file(tree.root_node)
         if not facts["funcs"] and not facts["vars"] and not facts["structs"]:
             return None
         return facts
+
+    def constants(self, source: bytes) -> FileFacts | None:
+        """The string constants of a file without a router import (no parse)."""
+        package = _PACKAGE.search(source)
+        constants = _string_constants(source.decode("utf-8", "replace"))
+        if package is None or not constants:
+            return None
+        return {
+            "package": package.group(1).decode(),
+            "imports": {},
+            "vars": constants,
+            "structs": {},
+            "lists": {},
+            "funcs": [],
+        }
 
     def resolve(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> Part:
         return Part(endpoints=_Interpreter(facts, ctx).run())

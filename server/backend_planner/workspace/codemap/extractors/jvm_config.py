@@ -1,5 +1,6 @@
 """Spring Boot configuration of a service as flat `key → value` text: the default profile's
-application.properties / application.yml (src/main/resources), read with ctx.read_text."""
+application.properties / application.yml of src/main/resources and of its config/ folder (which
+Spring Boot reads too, and which wins), read with ctx.read_text."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 from backend_planner.workspace.codemap.extractor import ServiceContext
 from backend_planner.workspace.codemap.rules import load_rules
 
-RESOURCES = "src/main/resources/"
 PROFILE_KEYS = ("spring.config.activate.on-profile", "spring.profiles")
 
 
@@ -18,20 +18,29 @@ class ConfigFile:
     name: str
 
 
+@dataclass(frozen=True)
+class ConfigDir:
+    name: str
+
+
 CONFIG_FILES = tuple(c.name for c in load_rules("jvm", "config_file", ConfigFile))
+CONFIG_DIRS = tuple(d.name for d in load_rules("jvm", "config_dir", ConfigDir))
 
 
 def read_config(ctx: ServiceContext) -> dict[str, str]:
     """The service's properties; a key set by an earlier config file wins."""
     config: dict[str, str] = {}
-    for name in CONFIG_FILES:
+    wanted = [folder + name for folder in CONFIG_DIRS for name in CONFIG_FILES]
+    for suffix in wanted:
         for path in ctx.files:
-            if path.endswith(RESOURCES + name) or path == f"{RESOURCES}{name}".lstrip("/"):
+            if path == suffix or path.endswith("/" + suffix):
                 text = ctx.read_text(path)
                 if text is None:
                     continue
                 values = (
-                    parse_yaml(text) if name.endswith((".yml", ".yaml")) else parse_properties(text)
+                    parse_yaml(text)
+                    if suffix.endswith((".yml", ".yaml"))
+                    else parse_properties(text)
                 )
                 for key, value in values.items():
                     config.setdefault(key, value)

@@ -2,21 +2,27 @@
 
 An entity is a class (record, Kotlin class) annotated `@Entity` (JPA; its table from `@Table`),
 or `@Table("name")` alone (Spring Data JDBC). Without a table name the table is the entity's
-name in snake_case (Spring Boot's naming strategy for JPA, Spring Data JDBC's default). Fields:
+name in snake_case (Spring Boot's naming strategy for JPA, Spring Data JDBC's default), and so is
+a column without an explicit name — unless the configured physical naming strategy keeps names
+as written (`spring.jpa.hibernate.naming.physical-strategy`). Fields:
 class fields, record components, Kotlin constructor `val`s and properties, plus those of
 `@MappedSuperclass` superclasses; `@Column(name, nullable, unique)`, `@Id`, `@ManyToOne` /
 `@OneToOne` (+ `@JoinColumn`) → a reference to the target entity's table. `@Table(indexes,
-uniqueConstraints)` become indexes.
+uniqueConstraints)` become indexes. Superclasses may live in another module of the build
+(`reads_module_files`); only the service's own classes are entities. An entity extending another
+entity is stored in its root's table (SINGLE_TABLE, JPA's default): its columns join the root
+entity, unless the root's @Inheritance strategy gives it a table of its own.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
+from backend_planner.workspace.codemap.extractors.jvm_config import read_config
 from backend_planner.workspace.codemap.extractors.jvm_source import (
     Annotation,
     TypeFacts,
@@ -55,19 +61,36 @@ class Inherited:
     name: str
 
 
+@dataclass(frozen=True)
+class NamingStrategy:
+    name: str
+
+
+@dataclass(frozen=True)
+class InheritanceRule:
+    name: str
+    strategy_argument: str
+    own_table_strategies: tuple[str, ...]
+
+
 ENTITY_RULES = {e.name: e for e in load_rules("jvm", "entity", EntityAnnotation)}
 TABLE_RULES = {t.name: t for t in load_rules("jvm", "table", TableAnnotation)}
 FIELD_RULES = {f.name: f for f in load_rules("jvm", "field", FieldAnnotation)}
 INHERITED = frozenset(i.name for i in load_rules("jvm", "inherited", Inherited))
+KEEPS_NAMES = frozenset(n.name for n in load_rules("jvm", "names_as_written", NamingStrategy))
+NAMING_PROPERTY = "spring.jpa.hibernate.naming.physical-strategy"
+INHERITANCE = {i.name: i for i in load_rules("jvm", "inheritance", InheritanceRule)}
+Naming = Callable[[str], str]
 EMPTY_CONSTANTS: dict[str, Any] = {}
 
 
 class JvmEntities(Extractor):
     name = "jvm-entities"
-    version = 2
+    version = 3
     extensions = frozenset({".java", ".kt"})
     markers = (b"@Entity", b"@Table", b"@MappedSuperclass")
     languages = frozenset({"java", "kotlin"})
+    reads_module_files = True  # @MappedSuperclass classes of a shared module
 
     def extract(self, path: str, source: bytes) -> FileFacts | None:
         grammar = grammar_of(path)
@@ -84,12 +107,48 @@ class JvmEntities(Extractor):
         for path in sorted(facts):
             for facts_of_type in facts[path].get("types", []):
                 types.setdefault(facts_of_type["name"], (path, facts_of_type))
-        tables = {name: _table(t) for name, (_, t) in types.items() if _entity_rule(t)}
+        naming = _naming(read_config(ctx))
+        tables = {name: _table(t, naming) for name, (_, t) in types.items() if _entity_rule(t)}
+        roots = _single_table_roots(tables, types)
+        own = set(ctx.files)
         entities = []
         for name, (path, facts_of_type) in types.items():
-            if name in tables:
-                entities.append(_entity(path, facts_of_type, tables, types))
+            if name in tables and name not in roots and path in own:
+                subclasses = [types[c][1] for c, root in roots.items() if root == name]
+                entities.append(_entity(path, facts_of_type, tables, types, naming, subclasses))
         return Part(entities=entities)
+
+
+def _single_table_roots(
+    tables: Mapping[str, str], types: Mapping[str, tuple[str, TypeFacts]]
+) -> dict[str, str]:
+    """Entity → the root entity whose table it lives in: an entity extending another entity
+    does, unless the root's @Inheritance strategy gives each class a table of its own (JPA's
+    default: SINGLE_TABLE). Its columns are the root's table's."""
+    roots: dict[str, str] = {}
+    for name in tables:
+        facts = types[name][1]
+        if _annotation(facts, TABLE_RULES) is not None:
+            continue  # its own @Table: a JOINED / TABLE_PER_CLASS subclass
+        root = name
+        for _ in range(20):
+            parent = next((s for s in types[root][1].get("supertypes", []) if s in tables), None)
+            if parent is None or parent == name:
+                break
+            root = parent
+        if root != name and not _own_table_strategy(types[root][1]):
+            roots[name] = root
+    return roots
+
+
+def _own_table_strategy(root: TypeFacts) -> bool:
+    annotation = _annotation(root, INHERITANCE)
+    if annotation is None:
+        return False
+    rule = INHERITANCE[annotation["name"]]
+    items = argument(annotation, rule.strategy_argument)
+    strategy = str(items[0][1]).rsplit(".", 1)[-1] if items else ""
+    return strategy in rule.own_table_strategies
 
 
 def _entity_rule(facts: TypeFacts) -> EntityAnnotation | None:
@@ -118,7 +177,13 @@ def _string(annotation: Annotation | None, *keys: str) -> str | None:
     return None
 
 
-def _table(facts: TypeFacts) -> str:
+def _naming(config: Mapping[str, str]) -> Naming:
+    """How a name the code does not spell out becomes a table or column name."""
+    strategy = config.get(NAMING_PROPERTY, "").strip().rsplit(".", 1)[-1]
+    return str if strategy in KEEPS_NAMES else snake_case
+
+
+def _table(facts: TypeFacts, naming: Naming) -> str:
     rule = _entity_rule(facts)
     assert rule is not None
     annotations = {a["name"]: a for a in facts.get("annotations", [])}
@@ -127,8 +192,9 @@ def _table(facts: TypeFacts) -> str:
     else:
         table = next((annotations[n] for n in TABLE_RULES if n in annotations), None)
         named = _string(table, *TABLE_RULES[table["name"]].table_arguments) if table else None
-        named = named or _string(annotations.get(rule.name), "name")  # @Entity(name = "X")
-    return named or snake_case(facts["name"])
+        if not named:  # @Entity(name = "X"): the entity's name, named as an implicit one
+            return naming(_string(annotations.get(rule.name), "name") or facts["name"])
+    return named or naming(facts["name"])
 
 
 def snake_case(name: str) -> str:
@@ -141,12 +207,14 @@ def _entity(
     facts: TypeFacts,
     tables: Mapping[str, str],
     types: Mapping[str, tuple[str, TypeFacts]],
+    naming: Naming,
+    subclasses: list[TypeFacts],
 ) -> Entity:
     fields = []
     seen: set[str] = set()
-    for owner in _with_superclasses(facts, types):
+    for owner in [*_with_superclasses(facts, types), *subclasses]:
         for field in owner.get("fields", []):
-            column = _field(field, tables)
+            column = _field(field, tables, naming)
             if column is not None and column.name not in seen:
                 seen.add(column.name)
                 fields.append(column)
@@ -174,7 +242,7 @@ def _with_superclasses(
     return out
 
 
-def _field(field: dict[str, Any], tables: Mapping[str, str]) -> EntityField | None:
+def _field(field: dict[str, Any], tables: Mapping[str, str], naming: Naming) -> EntityField | None:
     if field.get("transient"):
         return None
     roles: dict[str, Annotation] = {}
@@ -185,16 +253,15 @@ def _field(field: dict[str, Any], tables: Mapping[str, str]) -> EntityField | No
     if "skip" in roles:
         return None
     type_name = str(field.get("type") or "")
-    name = field["name"]
     column = roles.get("column")
-    if column is not None:
-        name = _string(column, *FIELD_RULES[column["name"]].column_arguments) or name
+    explicit = _string(column, *FIELD_RULES[column["name"]].column_arguments) if column else None
+    name = explicit or naming(field["name"])
     references = None
     if "reference" in roles:
         target = type_name.split("<", 1)[0].rsplit(".", 1)[-1]
         join = roles.get("join_column")
         join_name = _string(join, *FIELD_RULES["JoinColumn"].column_arguments) if join else None
-        name = join_name or f"{snake_case(field['name'])}_id"
+        name = join_name or naming(f"{field['name']}_id")
         referenced = _string(join, "referencedColumnName") if join else None
         table = tables.get(target)
         if table:

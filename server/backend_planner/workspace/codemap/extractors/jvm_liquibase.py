@@ -4,7 +4,8 @@ Every changelog file is read (so `include`/`includeAll` need no following); the 
 files are applied in path order: `createTable` (columns with their `constraints`: nullable,
 unique, primaryKey, references / referencedTableName), `addColumn`, `addUniqueConstraint`,
 `createIndex`, `addForeignKeyConstraint`, `addPrimaryKey`, `addNotNullConstraint`,
-`dropTable`. An entity is named after its table.
+`dropTable`. An entity is named after its table. A changeSet run only in a test context
+(`context="test"`) builds no table of the application.
 """
 
 from __future__ import annotations
@@ -12,19 +13,30 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from xml.parsers import expat
 
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
+from backend_planner.workspace.codemap.rules import load_rules
 from backend_planner.workspace.facts import Entity, EntityField, EntityIndex
 
 Element = dict[str, Any]  # {"tag", "attrs": {name: text}, "line", "children": [Element]}
 MAX_DEPTH = 100
 
 
+@dataclass(frozen=True)
+class TestContext:
+    name: str
+
+
+TEST_CONTEXTS = frozenset(c.name for c in load_rules("jvm", "liquibase_test_context", TestContext))
+CONTEXT_WORDS = re.compile(r"[^\s,()!]+")
+
+
 class LiquibaseChangelogs(Extractor):
     name = "jvm-liquibase"
-    version = 1
+    version = 2
     extensions = frozenset({".xml", ".yaml", ".yml"})
     markers = (b"databaseChangeLog",)
 
@@ -119,7 +131,7 @@ def _yaml_element(tag: str, node: Any, depth: int) -> Element:
 
 
 def _collect(element: Element, out: list[dict[str, Any]], depth: int) -> None:
-    if depth > MAX_DEPTH:
+    if depth > MAX_DEPTH or _test_only(element):
         return
     change = _change(element)
     if change is not None:
@@ -127,6 +139,15 @@ def _collect(element: Element, out: list[dict[str, Any]], depth: int) -> None:
         return
     for child in element["children"]:
         _collect(child, out, depth + 1)
+
+
+def _test_only(element: Element) -> bool:
+    """A changeSet whose context expression names only test contexts."""
+    if element["tag"] != "changeSet":
+        return False
+    expression = element["attrs"].get("context") or element["attrs"].get("contexts") or ""
+    words = {w.lower() for w in CONTEXT_WORDS.findall(expression)} - {"and", "or"}
+    return bool(words) and words <= TEST_CONTEXTS
 
 
 def _names(text: str | None) -> list[str]:

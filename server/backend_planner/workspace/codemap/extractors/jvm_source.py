@@ -40,7 +40,11 @@ MAX_DEPTH = 200  # nesting deeper than this is generated code, not declarations 
 
 def read_file(grammar: str, source: bytes) -> dict[str, Any]:
     """{"package", "constants": {name: item}, "types": [type facts]} of one file."""
-    root = syntax.parse(grammar, source).root_node
+    return read_tree(grammar, syntax.parse(grammar, source).root_node)
+
+
+def read_tree(grammar: str, root: Node) -> dict[str, Any]:
+    """`read_file` of an already parsed file."""
     out: dict[str, Any] = {"package": "", "constants": {}, "types": []}
     reader = _java_node if grammar == "java" else _kotlin_node
     reader(root, out, None, 0)
@@ -245,8 +249,16 @@ def _kotlin_node(node: Node, out: dict[str, Any], owner: TypeFacts | None, depth
 
 def _kotlin_type(node: Node) -> TypeFacts:
     keywords = {c.type for c in node.children if not c.is_named}
+    modifiers = _first(node, "modifiers")
+    class_modifiers = {
+        syntax.text(c)
+        for c in (modifiers.named_children if modifiers is not None else ())
+        if c.type == "class_modifier"
+    }
     if "interface" in keywords:
         kind = "interface"
+    elif "annotation" in class_modifiers:
+        kind = "annotation"
     elif node.type == "object_declaration":
         kind = "object"
     else:
@@ -298,7 +310,7 @@ def _kotlin_members(body: Node, facts: TypeFacts, out: dict[str, Any], depth: in
                 }
             )
         elif kind == "property_declaration":
-            if not _kotlin_constant(member, facts, out):
+            if not _kotlin_constant(member, facts, out) and _has_backing_field(member):
                 declaration = _first(member, "variable_declaration")
                 if declaration is not None:
                     field = _kotlin_field(member, declaration)
@@ -314,6 +326,30 @@ def _kotlin_members(body: Node, facts: TypeFacts, out: dict[str, Any], depth: in
             inner = _first(member, "class_body")
             if inner is not None and depth < MAX_DEPTH:
                 _kotlin_members(inner, nested, out, depth + 1)
+
+
+def _has_backing_field(node: Node) -> bool:
+    """False for a computed property (`val isNew: Boolean get() = ...`, no initializer): it
+    stores nothing, so it is no column."""
+    has_getter = any(c.type == "getter" for c in node.named_children)
+    return not has_getter or any(c.type == "=" for c in node.children)
+
+
+# the type of a property declared without one, from its literal initializer (`var name = ""`)
+KOTLIN_LITERAL_TYPES = {"string_literal": "String", "float_literal": "Double"}
+
+
+def _kotlin_literal_type(node: Node) -> str:
+    value = next(
+        (c for c in node.named_children if c.prev_sibling and c.prev_sibling.type == "="), None
+    )
+    if value is None:
+        return ""
+    if value.type == "number_literal":
+        return "Long" if syntax.text(value).upper().endswith("L") else "Int"
+    if value.type == "identifier" and syntax.text(value) in ("true", "false"):
+        return "Boolean"
+    return KOTLIN_LITERAL_TYPES.get(value.type, "")
 
 
 def _kotlin_constant(node: Node, owner: TypeFacts | None, out: dict[str, Any]) -> bool:
@@ -340,11 +376,15 @@ def _kotlin_field(node: Node, declaration: Node | None = None) -> dict[str, Any]
     type_node = next(
         (c for c in holder.named_children if c.type in ("user_type", "nullable_type")), None
     )
+    inferred = "" if type_node is not None else _kotlin_literal_type(node)
     return {
         "name": syntax.text(name),
-        "type": syntax.text(type_node).rstrip("?"),
+        "type": syntax.text(type_node).rstrip("?") if type_node is not None else inferred,
         "primitive": False,
-        "nullable_type": None if type_node is None else type_node.type == "nullable_type",
+        # a literal initializer gives a non-null type
+        "nullable_type": (type_node.type == "nullable_type")
+        if type_node is not None
+        else (False if inferred else None),
         "line": syntax.line(name if name is not None else node),
         "annotations": _kotlin_annotations(node),
     }
@@ -458,6 +498,16 @@ def _kotlin_template(content: str) -> list[Item]:
     if at < len(content):
         out.append(["s", content[at:]])
     return out
+
+
+def java_value(node: Node) -> Item | None:
+    """A Java expression as an argument item (see the module's docstring)."""
+    return _java_value(node)
+
+
+def kotlin_value(node: Node) -> Item | None:
+    """A Kotlin expression as an argument item (see the module's docstring)."""
+    return _kotlin_value(node)
 
 
 # ---------------------------------------------------------------- values

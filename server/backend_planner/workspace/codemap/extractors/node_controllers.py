@@ -268,9 +268,11 @@ def _versions(app: _App, *declared: Any) -> list[str | None]:
 
 class NodeControllers(Extractor):
     name = "node-controllers"
-    version = 1
+    version = 2
     extensions = frozenset(node_js.SOURCE_EXTENSIONS)
-    markers = (b"@", b"setGlobalPrefix", b"enableVersioning")
+    # decorators, and the bootstrap calls of [[app_setting]] (a loader file calling
+    # `createExpressServer({routePrefix})` may have no decorator at all)
+    markers = (b"@", *sorted(call.encode() for call in SETTING_CALLS))
     languages = frozenset({"javascript", "typescript"})
 
     def extract(self, path: str, source: bytes) -> FileFacts | None:

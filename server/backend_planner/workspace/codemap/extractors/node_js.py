@@ -302,10 +302,20 @@ def _read_statement(
 
 def _read_import(stmt: Node, imports: dict[str, Ref]) -> None:
     source = stmt.child_by_field_name("source")
+    if source is None:
+        clause = next((c for c in stmt.named_children if c.type == "import_require_clause"), None)
+        source = (
+            next((c for c in clause.named_children if c.type == "string"), None) if clause else None
+        )
     spec = syntax.string_value(source)
     if spec is None:
         return
     for clause in stmt.named_children:
+        if clause.type == "import_require_clause":  # TS `import x = require("./x")`
+            names = [c for c in clause.named_children if c.type == "identifier"]
+            if names:
+                imports[syntax.text(names[0])] = {"module": spec, "name": "*"}
+            continue
         if clause.type != "import_clause":
             continue
         for part in clause.named_children:
@@ -486,7 +496,16 @@ class ModuleGraph:
             return None
         exports = module.get("exports", {})
         if name in exports:
-            return file, exports[name]
+            local = exports[name]
+            # `import {a} from "./a"; export {a}`: a barrel's export is the imported symbol
+            imported = module.get("imports", {}).get(local)
+            if imported is not None:
+                target = self.resolve_file(file, imported["module"])
+                if target is not None and imported["name"] != "*":
+                    found = self.export(target, imported["name"], depth + 1)
+                    if found is not None:
+                        return found
+            return file, local
         for reexport in module.get("reexports", []):
             target = self.resolve_file(file, reexport["module"])
             if target is None:
@@ -519,10 +538,23 @@ class ModuleGraph:
                 return None
             if rest:
                 if found[1] == "*":
-                    return self.export(found[0], rest) or (found[0], rest)
+                    return self._member(found[0], rest)
                 return found[0], f"{found[1]}.{rest}"
             return found
         return self.imported(file, ref)
+
+    def _member(self, file: str, path: str) -> tuple[str, str]:
+        """`ns.user.list` of a module imported whole: its export `user` (followed across
+        re-exports), then the member `list` of that."""
+        head, _, more = path.partition(".")
+        exported = self.export(file, head)
+        if exported is None:
+            return file, path
+        if not more:
+            return exported
+        if exported[1] == "*":
+            return self.export(exported[0], more) or (exported[0], more)
+        return exported[0], f"{exported[1]}.{more}"
 
     def imported(self, file: str, ref: Mapping[str, str]) -> tuple[str, str] | None:
         target = self.resolve_file(file, ref["module"])

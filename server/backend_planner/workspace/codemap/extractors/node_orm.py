@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from backend_planner.workspace.codemap import syntax
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
 from backend_planner.workspace.codemap.extractors import node_js, sql_ddl
+from backend_planner.workspace.codemap.inflection import pluralize
 from backend_planner.workspace.codemap.rules import load_rules
 from backend_planner.workspace.facts import Entity, EntityField, EntityIndex
 
@@ -53,6 +54,8 @@ class EntityStyle:
     join_required: tuple[str, ...] = ()  # owning only with the join_column decorator
     unique_decorators: tuple[str, ...] = ()
     required_options: tuple[str, ...] = ()
+    default_nullable: bool | None = None  # a column without a nullable option
+    optional_nullable: bool = True  # `prop?: T` makes the column nullable
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,31 @@ class SchemaBuilder:
 
 
 @dataclass(frozen=True)
+class TableBuilder:
+    """A migration's table object (TypeORM `new Table({name, columns, foreignKeys, indices})`)."""
+
+    name: str
+    create_calls: tuple[str, ...]
+    constructors: tuple[str, ...]
+    name_option: str
+    columns_option: str
+    column_name: str
+    column_type: str
+    primary: str
+    nullable: str
+    unique: str
+    generated: str
+    foreign_keys_option: str
+    fk_columns: str
+    fk_table: str
+    fk_referenced_columns: str
+    indices_option: str
+    index_columns: str
+    index_unique: str
+    index_name: str
+
+
+@dataclass(frozen=True)
 class SqlCall:
     name: str
     calls: tuple[str, ...]
@@ -93,6 +121,9 @@ class SqlCall:
 ENTITY_STYLES = load_rules("node", "entity_style", EntityStyle)
 MODEL_CALLS = load_rules("node", "model_call", ModelCall)
 BUILDERS = load_rules("node", "schema_builder", SchemaBuilder)
+TABLE_BUILDERS = load_rules("node", "table_builder", TableBuilder)
+TABLE_CONSTRUCTORS = {c: b for b in TABLE_BUILDERS for c in b.constructors}
+TABLE_CREATE_CALLS = frozenset(c for b in TABLE_BUILDERS for c in b.create_calls)
 SQL_CALL_RULES = load_rules("node", "sql_call", SqlCall)
 SQL_CALLS = frozenset(c for s in SQL_CALL_RULES for c in s.calls)
 ROLLBACK_FUNCTIONS = frozenset(f for s in SQL_CALL_RULES for f in s.rollback_functions)
@@ -151,6 +182,7 @@ class _FileReader:
         modules = {ref["module"] for ref in self.imports.values()}
         self.model_calls = [m for m in MODEL_CALLS if modules & set(m.modules)]
         self.schemas: dict[str, list[dict[str, Any]]] = {}
+        self.table_objects: dict[str, Node] = {}  # `const table = new Table({…})`
 
     def read(self) -> FileFacts | None:
         found = node_js.matches_by_capture(self.grammar, "entities", self.root)
@@ -312,8 +344,11 @@ class _FileReader:
             nullable = True
         if nullable is None and column.pop("required", None) is not None:
             nullable = False
-        if nullable is None and optional:
+        if nullable is None and optional and style.optional_nullable:
             nullable = True
+        if nullable is None:
+            primary = column.get("primary") or flags.get("primary")
+            nullable = False if primary else style.default_nullable
         return {
             "name": column.get("name") or prop,
             "property": prop,
@@ -361,11 +396,17 @@ class _FileReader:
     # --- calls ---------------------------------------------------------------------------
 
     def _schema_variable(self, decl: Node) -> None:
-        """`const userSchema = new Schema({…})`: kept for `mongoose.model("User", userSchema)`."""
+        """`const userSchema = new Schema({…})` (or `mongoose.Schema({…})` without `new`): kept
+        for `mongoose.model("User", userSchema)`."""
         value = node_js.unwrap(decl.child_by_field_name("value"))
-        if value is None or value.type != "new_expression":
+        if value is None or value.type not in ("new_expression", "call_expression"):
             return
-        ctor = syntax.text(value.child_by_field_name("constructor"))
+        ctor = syntax.text(
+            value.child_by_field_name("constructor") or value.child_by_field_name("function")
+        )
+        if value.type == "new_expression" and ctor.rsplit(".", 1)[-1] in TABLE_CONSTRUCTORS:
+            self.table_objects[syntax.text(decl.child_by_field_name("name"))] = value
+            return
         if ctor.rsplit(".", 1)[-1] != "Schema":
             return
         args = node_js.arguments(value)
@@ -391,8 +432,15 @@ class _FileReader:
         args = node_js.arguments(call)
         if not args:
             return
-        if (name in CREATE_CALLS or name in SQL_CALLS) and _in_rollback(call):
+        if (
+            name in CREATE_CALLS or name in SQL_CALLS or name in TABLE_CREATE_CALLS
+        ) and _in_rollback(call):
             return
+        if name in TABLE_CREATE_CALLS:
+            built = self._table_object(args[0])
+            if built is not None:
+                tables.append(built)
+                return
         if name in CREATE_CALLS:
             table = self._knex_table(call, CREATE_CALLS[name], args)
             if table is not None:
@@ -512,6 +560,85 @@ class _FileReader:
                 fields.append(column)
         return {"table": table, "line": syntax.line(args[0]), "fields": fields}
 
+    def _table_object(self, given: Node) -> dict[str, Any] | None:
+        """`createTable(new Table({name: "pet", columns: [{name, type, isPrimary}]}))`, or of a
+        variable holding that table object."""
+        node = node_js.unwrap(given)
+        if node is not None and node.type == "identifier":
+            node = self.table_objects.get(syntax.text(node))
+        if node is None or node.type != "new_expression":
+            return None
+        ctor = syntax.text(node.child_by_field_name("constructor")).rsplit(".", 1)[-1]
+        builder = TABLE_CONSTRUCTORS.get(ctor)
+        args = node_js.arguments(node)
+        options = node_js.object_pairs(args[0]) if args and builder is not None else {}
+        table = (
+            node_js.string_of(options.get(builder.name_option), self.consts) if builder else None
+        )
+        if builder is None or not table:
+            return None
+        fields = [
+            c
+            for c in (
+                self._table_column(item, builder)
+                for item in _objects(options, builder.columns_option)
+            )
+            if c is not None
+        ]
+        for key in _objects(options, builder.foreign_keys_option):
+            self._table_foreign_key(key, builder, fields)
+        indexes = []
+        for index in _objects(options, builder.indices_option):
+            columns = [
+                c for c in node_js.strings_of(index.get(builder.index_columns), self.consts) if c
+            ]
+            if columns:
+                name = index.get(builder.index_name)
+                indexes.append(
+                    {
+                        "columns": columns,
+                        "unique": _flag(index, (builder.index_unique,)) is True,
+                        "name": node_js.string_of(name, self.consts) if name is not None else None,
+                    }
+                )
+        return {"table": table, "line": syntax.line(node), "fields": fields, "indexes": indexes}
+
+    def _table_column(
+        self, column: Mapping[str, Node], builder: TableBuilder
+    ) -> dict[str, Any] | None:
+        name = node_js.string_of(column.get(builder.column_name), self.consts)
+        if not name:
+            return None
+        kind = column.get(builder.column_type)
+        nullable = _flag(column, (builder.nullable,))
+        primary = _flag(column, (builder.primary,)) is True
+        return {
+            "name": name,
+            "property": name,
+            "type": (node_js.string_of(kind, self.consts) or syntax.text(kind)) if kind else None,
+            "nullable": False if primary else bool(nullable),
+            "unique": _flag(column, (builder.unique,)) is True,
+            "primary": primary,
+            "relation": None,
+            "line": syntax.line(column[builder.column_name]),
+        }
+
+    def _table_foreign_key(
+        self, key: Mapping[str, Node], builder: TableBuilder, fields: list[dict[str, Any]]
+    ) -> None:
+        """`{columnNames: ["user_id"], referencedTableName: "user", referencedColumnNames:
+        ["id"]}` → the column references `user.id`."""
+        columns = node_js.strings_of(key.get(builder.fk_columns), self.consts)
+        target = node_js.string_of(key.get(builder.fk_table), self.consts)
+        referenced = node_js.strings_of(key.get(builder.fk_referenced_columns), self.consts)
+        if not target:
+            return
+        for i, column in enumerate(columns):
+            other = referenced[i] if i < len(referenced) else None
+            for field_ in fields:
+                if field_["name"] == column:
+                    field_["references"] = f"{target}.{other}" if other else target
+
     def _sql(self, call: Node, arg: Node, sql: list[dict[str, Any]]) -> None:
         text = node_js.string_of(arg, self.consts)
         if text is None or not SQL_START.match(text):
@@ -519,6 +646,14 @@ class _FileReader:
         for change in sql_ddl.parse_sql(text):
             change["line"] = syntax.line(call) + int(change.get("line", 1)) - 1
             sql.append(change)
+
+
+def _objects(options: Mapping[str, Node], key: str) -> list[dict[str, Node]]:
+    """The object literals of the array option `key` (`columns: [{…}, {…}]`)."""
+    array = node_js.unwrap(options.get(key))
+    if array is None or array.type != "array":
+        return []
+    return [node_js.object_pairs(item) for item in array.named_children if item.type == "object"]
 
 
 def _in_rollback(node: Node) -> bool:
@@ -608,10 +743,7 @@ def camel_case(name: str) -> str:
 
 
 def _plural(word: str) -> str:
-    from backend_planner.workspace.codemap.extractors.sql_ddl import _inflector
-
-    plural = _inflector().plural_noun(word)
-    return plural if isinstance(plural, str) and plural else word + "s"
+    return pluralize(word)
 
 
 def table_name(name: str, naming: str) -> str:
@@ -639,16 +771,26 @@ def _field(column: Mapping[str, Any], tables: Mapping[str, str]) -> EntityField:
     )
 
 
+def _add_field(fields: list[EntityField], new: EntityField) -> None:
+    """A column declared twice (`@Column({name: "user_id"}) userId` and the relation's
+    `@JoinColumn({name: "user_id"})`) is one field: the relation adds its reference."""
+    for have in fields:
+        if have.name == new.name:
+            have.references = have.references or new.references
+            return
+    fields.append(new)
+
+
 def _class_entities(path: str, cls: Mapping[str, Any], tables: Mapping[str, str]) -> list[Entity]:
     own = tables[cls["name"]]
-    fields = []
+    fields: list[EntityField] = []
     joins: list[Entity] = []
     for column in cls["fields"]:
         if column.get("many"):
             target = tables.get(column["relation"] or "", column["relation"] or "")
             joins.append(_join_table(path, own, column, target))
             continue
-        fields.append(_field(column, tables))
+        _add_field(fields, _field(column, tables))
     indexes = [
         EntityIndex(list(i["columns"]), bool(i["unique"]), i.get("name")) for i in cls["indexes"]
     ]
@@ -674,7 +816,7 @@ def _join_table(path: str, owner: str, column: Mapping[str, Any], target: str) -
 
 class NodeOrm(Extractor):
     name = "node-orm"
-    version = 1
+    version = 2
     extensions = frozenset(node_js.SOURCE_EXTENSIONS)
     markers = (
         b"@Entity",
@@ -684,6 +826,7 @@ class NodeOrm(Extractor):
         b".init(",
         b"Schema(",
         b"createTable",
+        b"new Table(",
         b"CREATE",
         b"create table",
         b"ALTER",
@@ -725,6 +868,10 @@ class NodeOrm(Extractor):
                         file=path,
                         line=table["line"],
                         fields=[_field(c, tables) for c in table["fields"]],
+                        indexes=[
+                            EntityIndex(list(i["columns"]), bool(i["unique"]), i.get("name"))
+                            for i in table.get("indexes", [])
+                        ],
                     )
                 )
         entities.extend(_sql_entities(facts))

@@ -44,6 +44,7 @@ class CallStyle:
     prefix_calls: tuple[str, ...] = ()
     unwrap: tuple[str, ...] = ()
     receivers: tuple[str, ...] = ()
+    receiver_suffixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Vocabulary:
     prefix_calls: frozenset[str]
     unwrap: frozenset[str]
     receivers: frozenset[str]
+    receiver_suffixes: tuple[str, ...]
     autoload_modules: frozenset[str]
     autoload: Autoload | None = field(default=None)
 
@@ -95,6 +97,7 @@ def _vocabulary() -> Vocabulary:
         prefix_calls=union("prefix_calls"),
         unwrap=union("unwrap"),
         receivers=union("receivers"),
+        receiver_suffixes=tuple(sorted(union("receiver_suffixes"))),
         autoload_modules=frozenset(m for a in loaders for m in a.modules),
         autoload=loaders[0] if loaders else None,
     )
@@ -129,6 +132,9 @@ class _FileReader:
         self.routes: list[dict[str, Any]] = []
         self.mounts: list[dict[str, Any]] = []
         self.autoloads: list[dict[str, Any]] = []
+        # `const routes = [{path: "/auth", route: authRouter}, …]`: literal arrays of objects a
+        # loop may mount (`routes.forEach((r) => router.use(r.path, r.route))`)
+        self.arrays: dict[str, Node] = {}
 
     def read(self) -> FileFacts | None:
         found = node_js.matches_by_capture(self.grammar, "calls", self.root)
@@ -162,6 +168,10 @@ class _FileReader:
     def _declaration(self, decl: Node) -> None:
         """`const router = express.Router()`, `new Router({prefix: "/api"})`, `Fastify()`."""
         value = node_js.unwrap(decl.child_by_field_name("value"))
+        name_node = decl.child_by_field_name("name")
+        if value is not None and value.type == "array" and name_node is not None:
+            self.arrays[syntax.text(name_node)] = value
+            return
         if value is None or value.type not in ("call_expression", "new_expression"):
             return
         callee = value.child_by_field_name("function") or value.child_by_field_name("constructor")
@@ -238,7 +248,7 @@ class _FileReader:
             return False
         if certainty == "param":
             return True
-        return name.split("#this.")[-1] in VOCABULARY.receivers
+        return _usual_receiver(name.split("#this.")[-1])
 
     # --- calls ---------------------------------------------------------------------------
 
@@ -318,11 +328,11 @@ class _FileReader:
             if path_node is None or "method" not in pairs:
                 continue
             methods = [m.upper() if m else None for m in node_js.strings_of(pairs["method"], {})]
+            handler = pairs.get("handler") or _spread_handler(option)
             for method in methods:
                 if method is None:
                     continue
                 method = "ANY" if method == "*" else method
-                handler = pairs.get("handler")
                 self._add_route(option, scope[0], method, [path_node], handler)
 
     def _add_route(
@@ -354,6 +364,8 @@ class _FileReader:
             if node.type in node_js.FUNCTION_TYPES:
                 return {"handler": None, "handler_line": syntax.line(node)}
         text = syntax.text(node)
+        if node.parent is not None and node.parent.type == "spread_element":
+            text += ".handler"
         if node.type == "member_expression" and text.startswith("this."):
             cls = _enclosing_class(node)
             text = f"{cls}.{text[5:]}" if cls else text[5:]
@@ -362,10 +374,22 @@ class _FileReader:
         return {"handler": text, "handler_ref": {"local": text}}
 
     def _mount(self, call: Node, receiver: Node | None, args: list[Node]) -> None:
-        """`app.use("/api", auth, router)`: each argument that may be a router is a child."""
+        """`app.use("/api", auth, router)`: each argument that may be a router is a child. Inside
+        a loop over a literal array (`routes.forEach((r) => app.use(r.path, r.route))`), one
+        mount per element of the array."""
         scope = self._scope(receiver)
         if scope is None:
             return
+        looped = _loop_elements(call, self.arrays)
+        if looped is None:
+            self._mount_arguments(call, scope[0], args)
+            return
+        for element in looped:
+            given = [_element_value(arg, element) for arg in args]
+            if all(arg is not None for arg in given):
+                self._mount_arguments(call, scope[0], [a for a in given if a is not None])
+
+    def _mount_arguments(self, call: Node, parent: Ref, args: list[Node]) -> None:
         prefix: str | None = ""
         children = args
         if _is_string(args[0]) or args[0].type in ("binary_expression", "array"):
@@ -379,7 +403,7 @@ class _FileReader:
             ref = self._child(child)
             if ref is not None:
                 self.mounts.append(
-                    {"parent": scope[0], "prefix": prefix, "child": ref, "line": syntax.line(call)}
+                    {"parent": parent, "prefix": prefix, "child": ref, "line": syntax.line(call)}
                 )
 
     def _register(self, call: Node, receiver: Node | None, args: list[Node]) -> None:
@@ -474,7 +498,7 @@ class _FileReader:
             if scope is None:
                 continue
             name = syntax.text(arg)
-            if scope[1] == "name" and name not in self.routers and name not in VOCABULARY.receivers:
+            if scope[1] == "name" and name not in self.routers and not _usual_receiver(name):
                 continue
             ref = self._child(callee)
             if ref is not None:
@@ -482,6 +506,11 @@ class _FileReader:
                     {"parent": scope[0], "prefix": "", "child": ref, "line": syntax.line(call)}
                 )
             return
+
+
+def _usual_receiver(name: str) -> bool:
+    """A name usually given to an app or a router (`app`, `router`, `protectedRouter`)."""
+    return name in VOCABULARY.receivers or name.endswith(VOCABULARY.receiver_suffixes)
 
 
 def _chained_receiver(node: Node | None) -> Node | None:
@@ -498,6 +527,108 @@ def _chained_receiver(node: Node | None) -> Node | None:
     return node
 
 
+@dataclass
+class _Element:
+    """One element of a literal array a loop iterates: its object's members, and how the loop
+    variable reads them (`route` → `route.path`; `{path, route: r}` → `path`, `r`)."""
+
+    members: dict[str, Node]
+    variable: str | None = None
+    destructured: dict[str, str] = field(default_factory=dict)  # local name → member
+
+
+LOOP_CALLS = frozenset({"forEach", "map"})
+
+
+def _loop_elements(node: Node, arrays: Mapping[str, Node]) -> list[_Element] | None:
+    """The elements of the literal array the nearest enclosing loop iterates
+    (`LIST.forEach((item) => …)`, `for (const {path, route} of LIST)`), or None."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "for_in_statement":
+            right = parent.child_by_field_name("right")
+            binding = parent.child_by_field_name("left")
+            return _elements(right, binding, arrays)
+        if parent.type in node_js.FUNCTION_TYPES:
+            holder = parent.parent
+            call = holder.parent if holder is not None and holder.type == "arguments" else None
+            callee = call.child_by_field_name("function") if call is not None else None
+            if callee is None or callee.type != "member_expression":
+                return None
+            if syntax.text(callee.child_by_field_name("property")) not in LOOP_CALLS:
+                return None
+            return _elements(callee.child_by_field_name("object"), _first_binding(parent), arrays)
+        parent = parent.parent
+    return None
+
+
+def _first_binding(function: Node) -> Node | None:
+    """The first parameter's name or pattern."""
+    single = function.child_by_field_name("parameter")
+    if single is not None:
+        return single
+    params = function.child_by_field_name("parameters")
+    first = params.named_children[0] if params is not None and params.named_children else None
+    if first is not None and first.type in ("required_parameter", "optional_parameter"):
+        first = first.child_by_field_name("pattern")
+    return first
+
+
+def _elements(
+    iterated: Node | None, binding: Node | None, arrays: Mapping[str, Node]
+) -> list[_Element] | None:
+    iterated = node_js.unwrap(iterated)
+    if iterated is None or binding is None:
+        return None
+    array = arrays.get(syntax.text(iterated)) if iterated.type == "identifier" else None
+    if iterated.type == "array":
+        array = iterated
+    if array is None:
+        return None
+    variable: str | None = None
+    destructured: dict[str, str] = {}
+    if binding.type == "identifier":
+        variable = syntax.text(binding)
+    elif binding.type == "object_pattern":
+        for part in binding.named_children:
+            if part.type == "shorthand_property_identifier_pattern":
+                destructured[syntax.text(part)] = syntax.text(part)
+            elif part.type == "pair_pattern":
+                key, value = part.child_by_field_name("key"), part.child_by_field_name("value")
+                if key is not None and value is not None and value.type == "identifier":
+                    destructured[syntax.text(value)] = syntax.text(key)
+    else:
+        return None
+    return [
+        _Element(node_js.object_pairs(item), variable, destructured)
+        for item in array.named_children
+        if item.type == "object"
+    ]
+
+
+def _element_value(arg: Node, element: _Element) -> Node | None:
+    """An argument read from the loop variable (`r.path`, `path`) → that member's value in the
+    element; any other argument as it is."""
+    node = node_js.unwrap(arg) or arg
+    if node.type == "member_expression" and element.variable is not None:
+        obj = node.child_by_field_name("object")
+        if obj is not None and syntax.text(obj) == element.variable:
+            return element.members.get(syntax.text(node.child_by_field_name("property")))
+    if node.type == "identifier" and syntax.text(node) in element.destructured:
+        return element.members.get(element.destructured[syntax.text(node)])
+    return arg
+
+
+def _spread_handler(option: Node) -> Node | None:
+    """`{method, path, ...controller}` (hapi): the handler is the spread object's `handler`."""
+    for child in option.named_children:
+        if child.type == "spread_element" and child.named_children:
+            spread = node_js.unwrap(child.named_children[0])
+            if spread is not None and spread.type in ("identifier", "member_expression"):
+                return spread
+    return None
+
+
 def _is_string(node: Node) -> bool:
     node = node_js.unwrap(node) or node
     return node.type in node_js.STRING_TYPES
@@ -512,13 +643,18 @@ def _wrapped(call: Node) -> Node | None:
         and syntax.text(callee.child_by_field_name("property")) == "bind"
     ):
         return callee.child_by_field_name("object")
+    # `asyncHandler(ctrl.list)` wraps its argument; `swaggerUi.setup(spec)` makes a handler
+    # of its own unless given a function
+    factory = callee is not None and callee.type == "member_expression"
     for given in node_js.arguments(call):
         arg = node_js.unwrap(given)
-        if arg is not None and (
-            arg.type in ("identifier", "member_expression") or arg.type in node_js.FUNCTION_TYPES
-        ):
+        if arg is None:
+            continue
+        if arg.type in node_js.FUNCTION_TYPES:
             return arg
-    return None
+        if arg.type in ("identifier", "member_expression") and not factory:
+            return arg
+    return callee if factory else None
 
 
 def _declaring_function(node: Node, name: str) -> Node | None:
@@ -746,7 +882,7 @@ def _autoloaded_files(directory: str, facts: Mapping[str, FileFacts]) -> list[st
 
 class NodeRoutes(Extractor):
     name = "node-routes"
-    version = 1
+    version = 2
     extensions = frozenset(node_js.SOURCE_EXTENSIONS)
     # route registrations, and the modules handlers live in (they take req/ctx/reply) or that
     # re-export them (barrels)

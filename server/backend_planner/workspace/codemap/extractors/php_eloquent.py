@@ -19,7 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -28,12 +28,14 @@ from backend_planner.workspace.codemap.extractor import FileFacts, ServiceContex
 from backend_planner.workspace.codemap.extractors.php_inflection import plural, snake
 from backend_planner.workspace.codemap.extractors.php_syntax import (
     CALL_TYPES,
+    UNKNOWN,
     Call,
     Chain,
     ClassRef,
     Names,
     PhpArray,
     argument,
+    assigned_variable,
     call_chain,
     closure_of,
     evaluate,
@@ -139,7 +141,8 @@ class MigrationReader:
 
     def __init__(self, path: str, names: Names) -> None:
         self.path = path
-        self.names = names
+        # local variables are bound while walking (`$tables = [...]`, a foreach's variable)
+        self.names = replace(names, variables=dict(names.variables))
         self.operations: list[dict[str, Any]] = []
 
     def read(self, root: Node) -> list[dict[str, Any]]:
@@ -149,6 +152,11 @@ class MigrationReader:
     def _handle(self, node: Node) -> bool:
         if node.type == "method_declaration":
             return syntax.text(node.child_by_field_name("name")) == "down"
+        if node.type == "assignment_expression":
+            self._assign(node)
+            return False
+        if node.type == "foreach_statement":
+            return self._foreach(node)
         if node.type not in CALL_TYPES:
             return False
         chain = call_chain(node)
@@ -156,6 +164,33 @@ class MigrationReader:
             return False
         for call in chain.calls:
             self._schema_call(call)
+        return True
+
+    def _assign(self, node: Node) -> None:
+        """`$tables = ['pages', 'books'];`: a local with a static value (else forgotten)."""
+        variable = assigned_variable(node)
+        if variable is None:
+            return
+        value = self._value(node.child_by_field_name("right"))
+        if value is UNKNOWN:
+            self.names.variables.pop(variable, None)
+        else:
+            self.names.variables[variable] = value
+
+    def _foreach(self, node: Node) -> bool:
+        """`foreach (['a', 'b'] as $table) { Schema::table($table, ...); }`: the body read once
+        per value of a static array (a body that is not is read as any code)."""
+        parts = [c for c in node.named_children if c.type not in ("comment",)]
+        if len(parts) < 3 or parts[1].type != "variable_name":
+            return False
+        values = self._value(parts[0])
+        if not isinstance(values, PhpArray):
+            return False
+        variable, body = syntax.text(parts[1]), parts[-1]
+        for value in values.values():
+            self.names.variables[variable] = value
+            walk(body, self._handle)
+        self.names.variables.pop(variable, None)
         return True
 
     def _is_schema(self, chain: Chain) -> bool:
@@ -360,7 +395,10 @@ def resolve_entities(facts: Mapping[str, FileFacts], ctx: ServiceContext) -> lis
         Entity(t.name, t.name, t.file, t.line, list(t.fields.values()), t.indexes, t.sources)
         for t in tables.values()
     ]
-    for entry, path, table in models.values():
+    parents = {c.get("extends") for f in facts.values() for c in f.get("classes", ())}
+    for fqn, (entry, path, table) in models.items():
+        if fqn in parents and table not in tables and not (entry.get("model") or {}).get("table"):
+            continue  # the project's base model (`class Model extends EloquentModel`)
         fields = [] if table in tables else _model_fields(entry)
         entities.append(Entity(entry["name"], table, path, entry["line"], fields))
     return entities

@@ -61,6 +61,10 @@ def plural(word: str) -> str:
         return word
     if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
         return head + sep + last[:-1] + "ies"
+    if lower.endswith(("lf", "rf")):  # shelf → shelves, scarf → scarves
+        return head + sep + last[:-1] + "ves"
+    if lower.endswith("fe") and not lower.endswith("ffe"):  # safe → saves
+        return head + sep + last[:-2] + "ves"
     if lower.endswith(("s", "x", "z", "ch", "sh")):
         return head + sep + last + "es"
     return head + sep + last + "s"

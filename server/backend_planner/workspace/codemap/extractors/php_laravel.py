@@ -21,6 +21,8 @@ from backend_planner.workspace.codemap.extractors.php_eloquent import (
 )
 from backend_planner.workspace.codemap.extractors.php_laravel_routes import (
     RouteReader,
+    config_keys,
+    read_config_values,
     resolve_routes,
 )
 from backend_planner.workspace.codemap.extractors.php_route_attributes import (
@@ -34,17 +36,34 @@ from backend_planner.workspace.codemap.extractors.php_syntax import Names, read_
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-ROUTE_MARKERS = (b"Route", b"$router", b"$route", b"withRouting", b"registerDirectory")
+ROUTE_MARKERS = (
+    b"Route",
+    b"$router",
+    b"$route",
+    b"$app",
+    b"withRouting",
+    b"registerDirectory",
+    b"Router",
+)
 MIGRATION_MARKER = b"Schema"
 
 
 class LaravelExtractor(Extractor):
     name = "php-laravel"
-    version = 1
+    version = 2
     extensions = frozenset({".php"})
     # classes (controllers, models), route files, migrations, bootstrap/app.php, the
     # directories of config/route-attributes.php
-    markers = (b"class ", b"Route", b"Schema", b"withRouting", b"directories")
+    markers = (
+        b"class ",
+        b"Route",
+        b"Schema",
+        b"withRouting",
+        b"directories",
+        b"$router",
+        b"$app",
+        b"prefix",
+    )
     languages = frozenset({"php"})
 
     def wants(self, path: str) -> bool:
@@ -68,6 +87,10 @@ class LaravelExtractor(Extractor):
             config = read_attribute_config(root, names, path)
             if config:
                 facts["attribute_config"] = config
+        if any(path == f or path.endswith("/" + f) for f in config_keys()):
+            values = read_config_values(root, names, path)
+            if values:
+                facts["config_values"] = values
         return facts or None
 
     def resolve(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> Part:

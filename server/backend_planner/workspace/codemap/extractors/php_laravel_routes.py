@@ -38,12 +38,15 @@ from backend_planner.workspace.codemap.extractors.php_syntax import (
     Names,
     PhpArray,
     argument,
+    arguments,
     array_value_node,
+    assigned_variable,
     call_chain,
     closure_of,
     evaluate,
     evaluate_path,
     file_path,
+    first_parameter,
     walk,
 )
 from backend_planner.workspace.codemap.rules import load_rules
@@ -67,6 +70,18 @@ REQUIRE_TYPES = (
 class Receiver:
     name: str
     facade: str
+    min_args: int = 0
+
+
+@dataclass(frozen=True)
+class GroupMethod:
+    name: str
+    config_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class RouterClass:
+    name: str
 
 
 @dataclass(frozen=True)
@@ -132,6 +147,9 @@ class Rules:
     options: dict[str, ResourceOption]
     attributes: dict[str, RouteAttribute]
     registrars: frozenset[str]
+    group_methods: dict[str, GroupMethod]
+    router_classes: frozenset[str]
+    route_loaders: frozenset[str]
 
 
 @cache
@@ -146,6 +164,9 @@ def rules() -> Rules:
         options={o.name: o for o in load_rules("php", "resource_option", ResourceOption)},
         attributes={a.name: a for a in load_rules("php", "route_attribute", RouteAttribute)},
         registrars=frozenset(r.name for r in load_rules("php", "registrar", Registrar)),
+        group_methods={g.name: g for g in load_rules("php", "group_method", GroupMethod)},
+        router_classes=frozenset(r.name for r in load_rules("php", "router_class", RouterClass)),
+        route_loaders=frozenset(r.name for r in load_rules("php", "route_loader", RouterClass)),
     )
 
 
@@ -160,6 +181,11 @@ class Scope:
     dynamic: bool = False
     controller: str | None = None
     namespace: str | None = None
+    # variables that hold the router here: the parameter of a group's closure
+    # (`->group([...], function ($api) { $api->get(...); })`)
+    routers: frozenset[str] = frozenset()
+    # the routes' prefix also comes from a config value (Dingo's `version()` groups: api.prefix)
+    config_prefix: str = ""
 
     def with_prefix(self, value: Any, dynamic: bool = False) -> Scope:
         if isinstance(value, str):
@@ -209,6 +235,8 @@ class RouteReader:
         self.includes: list[dict[str, Any]] = []
         self.registrars: list[dict[str, Any]] = []
         self.routing: list[dict[str, Any]] = []
+        # `$api = app('Dingo\Api\Routing\Router')`: variables assigned a router
+        self.router_variables: set[str] = set()
 
     def read(self, root: Node) -> FileFacts:
         self._visit(root, Scope())
@@ -227,18 +255,21 @@ class RouteReader:
             chain = call_chain(node)
             if chain is None:
                 return False
-            if self._is_router(chain):
+            if self._is_router(chain, scope) and self._routes_something(chain):
                 self._routing_chain(chain, scope)
             else:
                 self._other_chain(chain, scope)
             return True
+        if node.type == "assignment_expression":
+            self._router_assignment(node)
+            return False
         if node.type in REQUIRE_TYPES:
             target = node.named_children[-1] if node.named_children else None
             self._include(evaluate(target, self.names, self.path), scope, syntax.line(node))
             return True
         return False
 
-    def _is_router(self, chain: Chain) -> bool:
+    def _is_router(self, chain: Chain, scope: Scope) -> bool:
         root = chain.root_name()
         if chain.static:
             receiver = self.rules.receivers.get(root.lstrip("\\").rsplit("\\", 1)[-1])
@@ -247,8 +278,40 @@ class RouteReader:
             if root.startswith("\\") or root not in self.names.uses:
                 return True  # the global `Route` alias
             return self.names.uses[root] == receiver.facade
+        if root in scope.routers or root in self.router_variables:
+            return True
         receiver = self.rules.receivers.get(root)
-        return receiver is not None and not receiver.facade
+        if receiver is None or receiver.facade:
+            return False
+        first = chain.calls[0]
+        return len(first.args) + len(first.named) >= receiver.min_args
+
+    def _routes_something(self, chain: Chain) -> bool:
+        """Whether a chain on a router calls any routing method (else it is other code:
+        `$app->register(...)`, `$router->app->version()`)."""
+        table = self.rules
+        return any(
+            c.name in table.verbs
+            or c.name in table.group_methods
+            or c.name in table.group_calls
+            or c.name in table.resources
+            for c in chain.calls
+        )
+
+    def _router_assignment(self, node: Node) -> None:
+        """`$api = app('Dingo\\Api\\Routing\\Router')`, `$router = app(Router::class)`."""
+        variable = assigned_variable(node)
+        value = node.child_by_field_name("right")
+        if variable is None or value is None or value.type != "function_call_expression":
+            return
+        function = syntax.text(value.child_by_field_name("function")).lstrip("\\")
+        args, _ = arguments(value.child_by_field_name("arguments"))
+        if function not in ("app", "resolve") or not args:
+            return
+        target = evaluate(args[0], self.names, self.path)
+        name = target.name if isinstance(target, ClassRef) else target
+        if isinstance(name, str) and name.lstrip("\\") in self.rules.router_classes:
+            self.router_variables.add(variable)
 
     def _other_chain(self, chain: Chain, scope: Scope) -> None:
         """A chain that is not routing: `withRouting(...)`, a registrar, or code around them."""
@@ -257,6 +320,9 @@ class RouteReader:
                 self._with_routing(call)
             elif call.name in self.rules.registrars:
                 self._registrar(call, scope)
+            elif call.name in self.rules.route_loaders:
+                target = evaluate(argument(call, 0, "path"), self.names, self.path)
+                self._include(target, scope, call.line)
             for arg in [*call.args, *call.named.values()]:
                 self._visit(arg, scope)
         if chain.root.type not in CALL_TYPES:
@@ -274,7 +340,7 @@ class RouteReader:
                 else:
                     value = evaluate(argument(call, 0), self.names, self.path)
                     local = local.with_attribute(attribute, value)
-            elif name == "group":
+            elif name in self.rules.group_methods:
                 self._group(call, local)
             elif name in self.rules.verbs:
                 self._route(self.rules.verbs[name], call, local)
@@ -300,8 +366,14 @@ class RouteReader:
                     scope = scope.with_attribute(attribute, value)
         if not args:
             return
+        method = self.rules.group_methods.get(call.name)
+        if method is not None and method.config_prefix:
+            scope = replace(scope, config_prefix=method.config_prefix)
         body = closure_of(args[-1])
         if body is not None:
+            parameter = first_parameter(body)
+            if parameter:
+                scope = replace(scope, routers=scope.routers | {parameter})
             self._visit(body, scope)
             return
         self._include(evaluate(args[-1], self.names, self.path), scope, call.line)
@@ -331,15 +403,16 @@ class RouteReader:
         if verb.action_arg >= 0:
             value = evaluate(argument(call, verb.action_arg, "action"), self.names, self.path)
             action = self._action(value, scope)
-        self.routes.append(
-            {
-                "methods": methods,
-                "path": join_raw(scope.prefix, uri),
-                "dynamic": scope.dynamic or uri_dynamic,
-                "line": call.line,
-                "action": action,
-            }
-        )
+        route = {
+            "methods": methods,
+            "path": join_raw(scope.prefix, uri),
+            "dynamic": scope.dynamic or uri_dynamic,
+            "line": call.line,
+            "action": action,
+        }
+        if scope.config_prefix:
+            route["config_prefix"] = scope.config_prefix
+        self.routes.append(route)
 
     def _path_value(self, node: Node | None) -> tuple[str, bool]:
         return evaluate_path(node, self.names, self.path, routepath.DYNAMIC)
@@ -379,6 +452,8 @@ class RouteReader:
             options = evaluate(argument(call, 2, "options"), self.names, self.path)
         out = []
         for name, controller in pairs:
+            if isinstance(name, ClassRef):
+                continue  # not a resource: the container's `$app->singleton(A::class, B::class)`
             relative = False
             if isinstance(controller, ClassRef):
                 target: str | None = controller.name
@@ -401,6 +476,8 @@ class RouteReader:
                 "parameters": {},
                 "shallow": False,
             }
+            if scope.config_prefix:
+                record["config_prefix"] = scope.config_prefix
             if isinstance(options, PhpArray):
                 for key in ("only", "except", "parameters", "shallow"):
                     if options.get(key) is not None:
@@ -541,17 +618,114 @@ def resolve_routes(facts: Mapping[str, FileFacts], ctx: ServiceContext) -> list[
     classes = ClassIndex.of(facts)
     endpoints: list[Endpoint] = []
     bases = _file_bases(facts, ctx)
+    configured = _ConfigValues(facts, ctx)
     for path in sorted(facts):
         file_facts = facts[path]
         if not file_facts.get("routes") and not file_facts.get("resources"):
             continue
         for base in bases.get(path) or [Base(_default_base(path))]:
             for route in file_facts.get("routes", ()):
-                endpoints.extend(_route_endpoints(route, base, path, classes))
+                endpoints.extend(
+                    _route_endpoints(route, configured.base(route, base), path, classes)
+                )
             for resource in file_facts.get("resources", ()):
-                endpoints.extend(resource_endpoints(resource, base, path, classes))
+                resource_base = configured.base(resource, base)
+                endpoints.extend(resource_endpoints(resource, resource_base, path, classes))
     endpoints.extend(_health_endpoints(facts))
     return endpoints
+
+
+# ------------------------------------------------------------------ config values (prefixes)
+
+
+def config_keys() -> dict[str, set[str]]:
+    """The config files (repo-relative path under the app's root) and keys whose values are
+    route prefixes (rules: group_method config_prefix `config/api.php:prefix`)."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for method in rules().group_methods.values():
+        if method.config_prefix:
+            file, _, key = method.config_prefix.partition(":")
+            wanted[file].add(key)
+    return wanted
+
+
+def read_config_values(root: Node, names: Names, path: str) -> dict[str, Any] | None:
+    """The wanted keys of a config file (`return ['prefix' => env('API_PREFIX', 'api')]`):
+    a string, or {env, default} when the value comes from the environment."""
+    wanted = next((keys for file, keys in config_keys().items() if _is_file(path, file)), None)
+    returned = next((n for n in root.named_children if n.type == "return_statement"), None)
+    if not wanted or returned is None or not returned.named_children:
+        return None
+    array = returned.named_children[0]
+    out: dict[str, Any] = {}
+    for key in sorted(wanted):
+        node = array_value_node(array, key, names, path)
+        if node is None:
+            continue
+        value = evaluate(node, names, path)
+        if (
+            node.type == "function_call_expression"
+            and syntax.text(node.child_by_field_name("function")).lstrip("\\") == "env"
+        ):
+            args, _ = arguments(node.child_by_field_name("arguments"))
+            variable = evaluate(args[0], names, path) if args else None
+            if isinstance(variable, str):
+                default = evaluate(args[1], names, path) if len(args) > 1 else None
+                value = {"env": variable, "default": default if isinstance(default, str) else None}
+        if isinstance(value, (str, dict)):
+            out[key] = value
+    return out or None
+
+
+def _is_file(path: str, file: str) -> bool:
+    return path == file or path.endswith("/" + file)
+
+
+ENV_FILES = (".env", ".env.example")
+
+
+class _ConfigValues:
+    """Config values of the service that prefix routes (Dingo's `api.prefix`): the config
+    file's literal, else the variable of its `env()` in the service's .env (.env.example),
+    else the `env()` default."""
+
+    def __init__(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> None:
+        self.facts = facts
+        self.ctx = ctx
+        self.values: dict[str, str] = {}
+
+    def base(self, route: dict[str, Any], base: Base) -> Base:
+        """Where a route with a config prefix is served: under that prefix only (such a
+        router, Dingo's, does not take the groups of the file's loader)."""
+        key = route.get("config_prefix")
+        if not key:
+            return base
+        return Base(self.value(key), base.dynamic, base.namespace)
+
+    def value(self, key: str) -> str:
+        if key not in self.values:
+            self.values[key] = self._lookup(key)
+        return self.values[key]
+
+    def _lookup(self, key: str) -> str:
+        file, _, name = key.partition(":")
+        for path in sorted(self.facts):
+            config = self.facts[path].get("config_values")
+            if config and _is_file(path, file) and name in config:
+                value = config[name]
+                if isinstance(value, str):
+                    return value
+                return self._env(value["env"]) or value["default"] or ""
+        return ""
+
+    def _env(self, variable: str) -> str | None:
+        for name in ENV_FILES:
+            text = self.ctx.read_text(posixpath.join(self.ctx.service_dir, name), 1 << 16)
+            for line in (text or "").splitlines():
+                head, sep, value = line.partition("=")
+                if sep and head.strip() == variable:
+                    return value.split("#", 1)[0].strip().strip("\"'") or None
+        return None
 
 
 def _default_base(path: str) -> str:

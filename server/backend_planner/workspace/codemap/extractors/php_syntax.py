@@ -80,6 +80,9 @@ class Names:
     # string properties of the file's classes, read as `$this->name` (a provider's
     # `protected $namespace = 'App\Http\Controllers'`)
     properties: dict[str, str] = field(default_factory=dict)
+    # variables with a static value: top-level `$prefix = 'api/v1';` assigned once, and what
+    # a reader binds while it walks (a migration's `foreach ($tables as $table)`)
+    variables: dict[str, Any] = field(default_factory=dict)
 
     def resolve(self, written: str) -> str:
         """The fully qualified name (no leading backslash) of a class name as written."""
@@ -99,6 +102,7 @@ def read_names(root: Node) -> Names:
     """The file's namespace and imported classes (first namespace only for alias lookups)."""
     names = Names()
     classes = []
+    assignments = []
     for node in top_level(root):
         if node.type == "namespace_definition" and not names.namespace:
             names.namespace = syntax.text(node.child_by_field_name("name"))
@@ -106,9 +110,38 @@ def read_names(root: Node) -> Names:
             _read_use(node, names)
         elif node.type == "class_declaration":
             classes.append(node)
+        elif node.type == "expression_statement" and node.named_children:
+            assignments.append(node.named_children[0])
     for node in classes:
         _read_properties(node, names)
+    _read_variables(assignments, names)
     return names
+
+
+def _read_variables(expressions: list[Node], names: Names) -> None:
+    """Top-level `$name = <constant>;` assignments; a variable assigned twice is not static."""
+    seen: set[str] = set()
+    for node in expressions:
+        target = assigned_variable(node)
+        if target is None:
+            continue
+        if target in seen:
+            names.variables.pop(target, None)
+            continue
+        seen.add(target)
+        value = evaluate(node.child_by_field_name("right"), names, "")
+        if value is not UNKNOWN:
+            names.variables[target] = value
+
+
+def assigned_variable(node: Node) -> str | None:
+    """The variable name of `$name = value` (None for other expressions)."""
+    if node.type != "assignment_expression":
+        return None
+    left = node.child_by_field_name("left")
+    if left is None or left.type != "variable_name":
+        return None
+    return syntax.text(left)
 
 
 def _read_properties(node: Node, names: Names) -> None:
@@ -270,6 +303,8 @@ def evaluate(node: Node | None, names: Names, path: str) -> Any:
         return evaluate(node.named_children[0], names, path)
     if kind == "binary_expression":
         return _concat(node, names, path)
+    if kind == "variable_name":
+        return names.variables.get(syntax.text(node), UNKNOWN)
     if kind == "name" and syntax.text(node) == "__DIR__":
         return posixpath.dirname(path) or "."
     if kind == "class_constant_access_expression":
@@ -317,11 +352,19 @@ def _concat(node: Node, names: Names, path: str) -> Any:
     operator = node.child_by_field_name("operator")
     if syntax.text(operator) != ".":
         return UNKNOWN
-    left = evaluate(node.child_by_field_name("left"), names, path)
-    right = evaluate(node.child_by_field_name("right"), names, path)
+    left = _as_text(evaluate(node.child_by_field_name("left"), names, path))
+    right = _as_text(evaluate(node.child_by_field_name("right"), names, path))
     if isinstance(left, str) and isinstance(right, str):
         return left + right
     return UNKNOWN
+
+
+def _as_text(value: Any) -> Any:
+    """A value as string concatenation reads it: `X::class . '@index'` is `\\App\\X@index`
+    (fully qualified, so not relative to a group namespace)."""
+    if isinstance(value, ClassRef):
+        return "\\" + value.name
+    return value
 
 
 def _class_constant(node: Node, names: Names) -> Any:
@@ -403,6 +446,16 @@ def closure_of(node: Node | None) -> Node | None:
     """The closure node of an argument (`function () {...}`, `fn () => ...`), or None."""
     if node is not None and node.type in CLOSURE_TYPES:
         return node
+    return None
+
+
+def first_parameter(closure: Node) -> str | None:
+    """The name of a closure's first parameter (`function (Router $router)` → `$router`)."""
+    parameters = closure.child_by_field_name("parameters")
+    for parameter in parameters.named_children if parameters is not None else []:
+        name = parameter.child_by_field_name("name")
+        if name is not None:
+            return syntax.text(name)
     return None
 
 

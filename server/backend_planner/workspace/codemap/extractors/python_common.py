@@ -83,20 +83,73 @@ def _absolute(module: str, path: str) -> str:
 
 
 def module_constants(root: Node) -> dict[str, str]:
-    """Module-level `NAME = "text"` assignments."""
+    """Module-level `NAME = "text"` assignments, and the string defaults of a settings object
+    made at module level (`settings = Settings()`, or `settings = get_settings()` whose body
+    returns `Settings()`): `class Settings(BaseSettings): API_V1: str = "/api/v1"` gives
+    `settings.API_V1`."""
     out: dict[str, str] = {}
+    classes: dict[str, dict[str, str]] = {}
+    factories: dict[str, str] = {}  # function name -> the class it returns an instance of
     for statement in root.children:
-        if statement.type != "expression_statement" or not statement.children:
+        definition = (
+            statement.child_by_field_name("definition")
+            if statement.type == "decorated_definition"
+            else statement
+        )
+        if definition is None:
             continue
-        node = statement.children[0]
-        if node.type != "assignment":
+        name = syntax.text(definition.child_by_field_name("name"))
+        if definition.type == "class_definition":
+            attributes = _string_attributes(class_body(definition))
+            if attributes:
+                classes[name] = attributes
+        elif definition.type == "function_definition":
+            returned = _returned_class(definition)
+            if returned is not None:
+                factories[name] = returned
+    for statement in root.children:
+        node = assignment_of(statement)
+        if node is None:
             continue
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if left is not None and left.type == "identifier":
-            value = syntax.string_value(right) if right is not None else None
-            if value is not None and right is not None and right.type == "string":
+        if left is None or right is None or left.type != "identifier":
+            continue
+        value = syntax.string_value(right)
+        if value is not None and right.type == "string":
+            out[syntax.text(left)] = value
+        elif right.type == "call":
+            callee = syntax.text(right.child_by_field_name("function"))
+            attributes = classes.get(factories.get(callee, callee), {})
+            out.update({f"{syntax.text(left)}.{k}": v for k, v in attributes.items()})
+    return out
+
+
+def _string_attributes(body: list[Node]) -> dict[str, str]:
+    """`NAME = "x"` / `NAME: str = "x"` in a class body."""
+    out: dict[str, str] = {}
+    for child in body:
+        node = assignment_of(child)
+        if node is None:
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is not None and left.type == "identifier" and right is not None:
+            value = syntax.string_value(right) if right.type == "string" else None
+            if value is not None:
                 out[syntax.text(left)] = value
     return out
+
+
+def _returned_class(function: Node) -> str | None:
+    """The class a module function returns an instance of (`return Settings()`)."""
+    body = function.child_by_field_name("body")
+    for statement in body.named_children if body is not None else []:
+        if statement.type == "return_statement" and statement.named_children:
+            value = statement.named_children[0]
+            if value.type == "call":
+                callee = value.child_by_field_name("function")
+                if callee is not None and callee.type == "identifier":
+                    return syntax.text(callee)
+    return None
 
 
 def string_parts(node: Node | None, constants: Mapping[str, str]) -> Parts:

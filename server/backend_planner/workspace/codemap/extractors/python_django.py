@@ -81,7 +81,7 @@ MAX_DEPTH = 12
 
 class PythonDjango(Extractor):
     name = "python-django"
-    version = 1
+    version = 2
     extensions = frozenset({".py"})
     markers = (b"django", b"rest_framework", b"urlpatterns", b"ROOT_URLCONF")
     languages = frozenset({"python"})
@@ -226,6 +226,9 @@ def _target(view: Node | None, constants: dict[str, str]) -> dict[str, Any]:
         return {"kind": "class", "view": syntax.text(function.child_by_field_name("object"))}
     if name == "include":
         return _include(py.argument(view, 0), constants)
+    wrapped = py.argument(view, 0)
+    if wrapped is not None and wrapped.type in ("identifier", "attribute", "call"):
+        return _target(wrapped, constants)  # login_required(view), cache_page(60)(X.as_view())
     return {"kind": "view", "view": None}
 
 
@@ -255,14 +258,23 @@ def _routers(
     assignments: list[Node], calls: list[Node], constants: dict[str, str]
 ) -> dict[str, Any]:
     routers: dict[str, Any] = {}
+    registering = {
+        syntax.text(function.child_by_field_name("object"))
+        for call in calls
+        if (function := call.child_by_field_name("function")) is not None
+        and py.last_name(syntax.text(function)) == "register"
+    }
     for node in assignments:
         call = node.child_by_field_name("right")
-        name = py.last_name(syntax.text(call.child_by_field_name("function"))) if call else ""
-        if call is None or name not in DRF_ROUTERS:
+        callee = syntax.text(call.child_by_field_name("function")) if call else ""
+        left = syntax.text(node.child_by_field_name("left"))
+        # a DRF router, or an instance of a class that may be one (resolve decides)
+        if call is None or (py.last_name(callee) not in DRF_ROUTERS and left not in registering):
             continue
         trailing = py.argument(call, -1, "trailing_slash")
-        routers[syntax.text(node.child_by_field_name("left"))] = {
-            "class": name,
+        routers[left] = {
+            "class": py.last_name(callee),
+            "class_ref": callee,
             "line": syntax.line(node),
             "trailing_slash": syntax.text(trailing) if trailing is not None else None,
             "registrations": [],
@@ -550,9 +562,12 @@ class _Resolver:
     def _class_view(self, path: str, entry: dict[str, Any], full: str, dynamic: bool) -> None:
         found = self.modules.resolve(path, entry["view"], self._defines_code)
         if found is None:
-            self.out.append(
-                Endpoint("ANY", full, entry["view"], path, entry["line"], dynamic=dynamic)
-            )
+            base = VIEW_BASES.get(py.last_name(entry["view"]))  # TemplateView.as_view(…)
+            methods = [m.upper() for m in base.methods] if base and base.methods else ["ANY"]
+            for method in methods:
+                self.out.append(
+                    Endpoint(method, full, entry["view"], path, entry["line"], dynamic=dynamic)
+                )
             return
         view = _ClassView(self, *found)
         handlers = view.http_handlers() or [("ANY", None)]
@@ -561,9 +576,35 @@ class _Resolver:
             file, line = where or (found[0], view.line)
             self.out.append(Endpoint(method, full, name, path, entry["line"], file, line, dynamic))
 
+    def _router_rule(self, path: str, router: dict[str, Any]) -> RouterRule | None:
+        """The DRF router class a router is an instance of, following project subclasses
+        (`class ApiRouter(DefaultRouter)`); a class we cannot follow whose name says it is a
+        router counts as a SimpleRouter."""
+        if router["class"] in DRF_ROUTERS:
+            return DRF_ROUTERS[router["class"]]
+        todo = [(path, router.get("class_ref") or router["class"])]
+        for _ in range(MAX_DEPTH):
+            if not todo:
+                break
+            where, name = todo.pop()
+            found = self.modules.resolve(where, name, self._defines_code)
+            if found is None or found[1] not in self.facts[found[0]].get("classes", {}):
+                continue
+            for base in self.facts[found[0]]["classes"][found[1]]["bases"]:
+                if py.last_name(base) in DRF_ROUTERS:
+                    return DRF_ROUTERS[py.last_name(base)]
+                todo.append((found[0], base))
+        if router["class"].endswith("Router") and not self.modules.resolve(
+            path, router.get("class_ref") or router["class"], self._defines_code
+        ):
+            return DRF_ROUTERS["SimpleRouter"]
+        return None
+
     def _router(self, path: str, name: str, prefix: str, dynamic: bool) -> None:
         router = self.facts[path]["routers"][name]
-        rule = DRF_ROUTERS[router["class"]]
+        rule = self._router_rule(path, router)
+        if rule is None:
+            return
         if rule.api_root:
             self.out.append(
                 Endpoint(

@@ -38,6 +38,10 @@ class WebModule:
 class RouterRule:
     name: str
     prefix_keyword: str
+    # the router's prefix when the keyword is absent: "/" + the argument at this position
+    name_prefix_position: int = -1
+    # the app/blueprint the router is served on, passed at creation (`Api(blueprint)`)
+    parent_position: int = -1
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class RouteRule:
     path_keyword: str = ""
     view_position: int = -1
     view_keyword: str = ""
+    # the positional arguments after the path are more paths of the same view
+    more_paths: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ RouterKey = tuple[str, str]  # (file, router name)
 
 class PythonRoutes(Extractor):
     name = "python-routes"
-    version = 1
+    version = 2
     extensions = frozenset({".py"})
     markers = (
         b"fastapi",
@@ -111,8 +117,9 @@ class PythonRoutes(Extractor):
             "constants": constants,
             "web": False,
             "routers": _routers(found.get("assignment", []), constants),
+            "aliases": _aliases(root),
             "routes": [],
-            "mounts": [],
+            "mounts": _creation_mounts(found.get("assignment", [])),
             "functions": _functions(root),
             "classes": _classes(found.get("class", [])),
         }
@@ -134,20 +141,80 @@ class PythonRoutes(Extractor):
         return Part(endpoints=_Resolver(facts, ctx).endpoints())
 
 
+def _router_rule(node: Node) -> RouterRule | None:
+    call = node.child_by_field_name("right")
+    if call is None or call.type != "call":
+        return None
+    return ROUTERS.get(py.last_name(syntax.text(call.child_by_field_name("function"))))
+
+
+def _assigned_name(node: Node) -> str:
+    """The name an assignment binds: `router`, or `UserDto.api` in a class body."""
+    name = syntax.text(node.child_by_field_name("left"))
+    block = node.parent.parent if node.parent is not None else None
+    owner = block.parent if block is not None and block.type == "block" else None
+    if owner is not None and owner.type == "class_definition":
+        return f"{syntax.text(owner.child_by_field_name('name'))}.{name}"
+    return name
+
+
 def _routers(assignments: list[Node], constants: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for node in assignments:
+        rule = _router_rule(node)
         call = node.child_by_field_name("right")
-        if call is None or call.type != "call":
-            continue
-        rule = ROUTERS.get(py.last_name(syntax.text(call.child_by_field_name("function"))))
-        if rule is None:
+        if rule is None or call is None:
             continue
         prefix = py.argument(call, -1, rule.prefix_keyword) if rule.prefix_keyword else None
-        out[syntax.text(node.child_by_field_name("left"))] = {
+        if prefix is None and rule.name_prefix_position >= 0:
+            named = py.argument(call, rule.name_prefix_position)
+            prefix = named if syntax.string_value(named) is not None else None
+        out[_assigned_name(node)] = {
             "prefix": py.string_parts(prefix, constants) if prefix is not None else None,
             "line": syntax.line(node),
         }
+    return out
+
+
+def _creation_mounts(assignments: list[Node]) -> list[dict[str, Any]]:
+    """Routers created on an app or blueprint (`api = Api(blueprint)`): mounted there."""
+    out = []
+    for node in assignments:
+        rule = _router_rule(node)
+        call = node.child_by_field_name("right")
+        if rule is None or call is None or rule.parent_position < 0:
+            continue
+        parent = py.argument(call, rule.parent_position)
+        if parent is not None and parent.type in ("identifier", "attribute"):
+            out.append(
+                {
+                    "parent": syntax.text(parent),
+                    "child": _assigned_name(node),
+                    "prefix": None,
+                    "replaces": False,
+                    "line": syntax.line(node),
+                }
+            )
+    return out
+
+
+def _aliases(root: Node) -> dict[str, str]:
+    """Module-level `api = UserDto.api`: another name for a router."""
+    out: dict[str, str] = {}
+    for statement in root.children:
+        node = py.assignment_of(statement)
+        left = node.child_by_field_name("left") if node is not None else None
+        right = node.child_by_field_name("right") if node is not None else None
+        if (
+            left is not None
+            and right is not None
+            and (left.type, right.type)
+            == (
+                "identifier",
+                "attribute",
+            )
+        ):
+            out[syntax.text(left)] = syntax.text(right)
     return out
 
 
@@ -243,6 +310,10 @@ def _read_call(call: Node, constants: dict[str, str], facts: dict[str, Any]) -> 
         if route.get("view_class") and not py.argument(call, -1, rule.methods_keyword or None):
             route["methods"] = None  # a class view answers the methods it defines
         facts["routes"].append(route)
+        if rule.more_paths:  # add_resource(Todo, "/todos", "/todos/<int:id>")
+            positional, _ = py.call_arguments(call)
+            for extra in positional[rule.path_position + 1 :]:
+                facts["routes"].append({**route, "path": py.string_parts(extra, constants)})
     elif method in MOUNTS:
         mount = MOUNTS[method]
         child = py.argument(call, mount.child_position, mount.child_keyword or None)
@@ -281,15 +352,22 @@ class _Resolver:
         self.modules = py.Modules(facts, ctx)
         self.facts = self.modules.facts
         self.parents: dict[RouterKey, list[tuple[str, dict[str, Any]]]] = {}
+        self._prefixes: dict[RouterKey, list[tuple[str, bool]]] = {}  # full prefixes by router
         for path, file_facts in facts.items():
             for mount in file_facts.get("mounts", []):
                 child = self.router(path, mount["child"])
                 if child is not None:
                     self.parents.setdefault(child, []).append((path, mount))
 
-    def router(self, path: str, name: str) -> RouterKey | None:
+    def router(self, path: str, name: str, depth: int = 0) -> RouterKey | None:
         """The router a name stands for in a file, or None when it is none we know."""
         found = self.modules.resolve(path, name, self._defines_router)
+        if found is not None and found[1] not in self.facts[found[0]].get("routers", {}):
+            alias = self.facts[found[0]]["aliases"][found[1]]  # api = UserDto.api
+            target = self.router(found[0], alias, depth + 1) if depth < py.MAX_DEPTH else None
+            if target is not None:
+                return target
+            found = None
         if found is not None:
             return found
         if name in self.modules.imports(path) or "." in name:
@@ -297,7 +375,8 @@ class _Resolver:
         return (path, name) if self.facts[path].get("web") else None
 
     def _defines_router(self, path: str, name: str) -> bool:
-        return name in self.facts[path].get("routers", {})
+        file_facts = self.facts[path]
+        return name in file_facts.get("routers", {}) or name in file_facts.get("aliases", {})
 
     def _defines_code(self, path: str, name: str) -> bool:
         file_facts = self.facts[path]
@@ -325,10 +404,16 @@ class _Resolver:
         router = self.facts[key[0]].get("routers", {}).get(key[1])
         return self.render(key[0], router["prefix"]) if router else ("", False)
 
-    def prefixes(
-        self, key: RouterKey, seen: frozenset[RouterKey] = frozenset()
+    def prefixes(self, key: RouterKey) -> list[tuple[str, bool]]:
+        """Every full prefix the router is served under (one per chain of mounts), worked
+        out once per router."""
+        if key not in self._prefixes:
+            self._prefixes[key] = self._prefixes_through(key, frozenset())
+        return self._prefixes[key]
+
+    def _prefixes_through(
+        self, key: RouterKey, seen: frozenset[RouterKey]
     ) -> list[tuple[str, bool]]:
-        """Every full prefix the router is served under (one per chain of mounts)."""
         own, own_dynamic = self.own_prefix(key)
         mounts = self.parents.get(key, [])
         if not mounts or key in seen:
@@ -336,7 +421,11 @@ class _Resolver:
         out: list[tuple[str, bool]] = []
         for path, mount in mounts:
             parent = self.router(path, mount["parent"])
-            above = self.prefixes(parent, seen | {key}) if parent is not None else [("", False)]
+            above = (
+                self._prefixes_through(parent, seen | {key})
+                if parent is not None
+                else [("", False)]
+            )
             prefix, dynamic = self.render(path, mount["prefix"])
             if not (mount["replaces"] and mount["prefix"] is not None):
                 prefix, dynamic = routepath.join(prefix, own), dynamic or own_dynamic

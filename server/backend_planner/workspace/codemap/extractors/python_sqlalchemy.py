@@ -76,9 +76,12 @@ def read_column(call: Node, attribute: str | None, annotation: Node | None = Non
             continue
         callee = syntax.text(arg.child_by_field_name("function")) if arg.type == "call" else ""
         if py.last_name(callee) == "ForeignKey":
-            column["references"] = syntax.string_value(py.argument(arg, 0, "column"))
+            target = py.argument(arg, 0, "column")
+            column["references"] = syntax.string_value(target)
+            if column["references"] is None and target is not None and target.type == "attribute":
+                column["references_model"] = syntax.text(target)  # ForeignKey(User.id)
         elif arg.type in ("call", "identifier", "attribute") and column["type"] is None:
-            column["type"] = py.last_name(callee or syntax.text(arg))
+            column["type"] = _type_name(arg)
     for key in ("nullable", "unique", "primary_key", "index"):
         flag = py.boolean(keywords.get(key))
         if flag is not None:
@@ -94,6 +97,19 @@ def read_column(call: Node, attribute: str | None, annotation: Node | None = Non
     if column["nullable"] is None:
         column["nullable"] = True
     return column
+
+
+def _type_name(node: Node) -> str:
+    """`String(50)` → String; `sa.Integer` → Integer; `Boolean().with_variant(…)` → Boolean."""
+    while node.type == "call":
+        function = node.child_by_field_name("function")
+        if function is None:
+            break
+        inner = function.child_by_field_name("object") if function.type == "attribute" else None
+        if inner is None or inner.type != "call":
+            return py.last_name(syntax.text(function))
+        node = inner
+    return py.last_name(syntax.text(node))
 
 
 def _from_annotation(column: Column, annotation: Node) -> None:
@@ -184,7 +200,7 @@ def to_indexes(indexes: list[dict[str, Any]]) -> list[EntityIndex]:
 
 class PythonSqlAlchemy(Extractor):
     name = "python-sqlalchemy"
-    version = 1
+    version = 2
     extensions = frozenset({".py"})
     markers = (
         b"sqlalchemy",
@@ -210,12 +226,14 @@ class PythonSqlAlchemy(Extractor):
             classes.setdefault(syntax.text(node.child_by_field_name("name")), _model_class(node))
         calls = {c.start_byte: c for c in found.get("call", []) + _plain_calls(found)}
         tables = [t for _, call in sorted(calls.items()) if (t := _table_call(call)) is not None]
-        if not classes and not tables:
+        aliases = _aliases(root)
+        if not classes and not tables and not aliases:
             return None
         return {
             "imports": py.read_imports(found.get("import", []), path),
             "classes": classes,
             "tables": tables,
+            "aliases": aliases,
         }
 
     def resolve(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> Part:
@@ -238,6 +256,33 @@ class PythonSqlAlchemy(Extractor):
                     )
                 )
         return Part(entities=entities)
+
+
+def _aliases(root: Node) -> dict[str, Column]:
+    """Module-level column types: `intpk = Annotated[int, mapped_column(primary_key=True)]`,
+    used as `id: Mapped[intpk]` in models."""
+    out: dict[str, Column] = {}
+    for statement in root.children:
+        node = py.assignment_of(statement)
+        left = node.child_by_field_name("left") if node is not None else None
+        right = node.child_by_field_name("right") if node is not None else None
+        if left is None or right is None or left.type != "identifier" or right.type != "subscript":
+            continue
+        if py.last_name(syntax.text(right.child_by_field_name("value"))) != "Annotated":
+            continue
+        items = right.children_by_field_name("subscript")
+        call = next(
+            (
+                i
+                for i in items[1:]
+                if i.type == "call"
+                and py.last_name(syntax.text(i.child_by_field_name("function"))) in COLUMN_CALLS
+            ),
+            None,
+        )
+        if call is not None:
+            out[syntax.text(left)] = read_column(call, None, items[0])
+    return out
 
 
 def _plain_calls(found: dict[str, list[Node]]) -> list[Node]:
@@ -346,43 +391,82 @@ def _class_column(name: str, right: Node | None, annotation: Node | None) -> Col
     return column
 
 
-def _model_entity(modules: py.Modules, path: str, name: str) -> Entity | None:
-    """The entity of a mapped class, or None for a mixin, an abstract base or a non-model."""
-    chain = _chain(modules, path, name)
-    info = chain[0][2]
-    if info["abstract"]:
-        return None
-    table = info["table"]
-    framework = [
+def _framework(chain: list[tuple[str, str, dict[str, Any]]]) -> list[ModelBase]:
+    return [
         MODEL_BASES[b]
         for _, _, c in chain
         for b in map(py.last_name, c["bases"])
         if b in MODEL_BASES
     ]
+
+
+def _table(name: str, info: dict[str, Any], framework: list[ModelBase]) -> str | None:
+    """The table of a mapped class: `__tablename__`, else its framework's naming convention;
+    None for an abstract base or a class that is no model."""
+    if info["abstract"]:
+        return None
+    if info["table"] is not None:
+        return info["table"]  # type: ignore[no-any-return]
+    if not framework:
+        return None
+    rule = framework[0]
+    if rule.requires_keyword and rule.requires_keyword not in info["keywords"]:
+        return None
+    return snake_case(name) if rule.naming == "snake" else name.lower()
+
+
+def _model_entity(modules: py.Modules, path: str, name: str) -> Entity | None:
+    """The entity of a mapped class, or None for a mixin, an abstract base or a non-model."""
+    chain = _chain(modules, path, name)
+    info = chain[0][2]
+    framework = _framework(chain)
+    table = _table(name, info, framework)
     if table is None:
-        if not framework:
-            return None
-        rule = framework[0]
-        if rule.requires_keyword and rule.requires_keyword not in info["keywords"]:
-            return None
-        table = snake_case(name) if rule.naming == "snake" else name.lower()
+        return None
     sqlmodel = any(b.requires_keyword for b in framework)
     columns: list[Column] = []
     seen: set[str] = set()
-    for _, _, c in chain:
+    for owner, _, c in chain:
         for column in c["columns"]:
             if column["name"] in seen or (
                 column.get("bare") and column["sqlmodel"] and not sqlmodel
             ):
                 continue
             seen.add(column["name"])
-            columns.append(dict(column))
+            columns.append(_resolved_column(modules, owner, column))
     indexes = column_indexes(columns)
     for constraint in info["constraints"]:
         apply_constraint(columns, indexes, constraint)
     return Entity(
         name, table, path, info["line"], [to_field(c) for c in columns], to_indexes(indexes)
     )
+
+
+def _resolved_column(modules: py.Modules, path: str, column: Column) -> Column:
+    """A model's column with what other modules say: the column type alias its annotation
+    names (`Mapped[intpk]`), the table of a model it references (`ForeignKey(User.id)`)."""
+    out = dict(column)
+    kind = out.get("type")
+    if isinstance(kind, str) and kind.isidentifier():
+        found = modules.resolve(path, kind, lambda p, n: n in modules.facts[p].get("aliases", {}))
+        if found is not None:
+            alias = modules.facts[found[0]]["aliases"][found[1]]
+            out["type"] = alias["type"] or kind
+            for flag in ("primary_key", "unique", "index"):
+                out[flag] = out[flag] or alias[flag]
+            out["references"] = out["references"] or alias["references"]
+            out["references_model"] = out.get("references_model") or alias.get("references_model")
+            if out["primary_key"]:
+                out["nullable"] = False
+    model = out.pop("references_model", None)
+    if out["references"] is None and model:
+        owner, _, attribute = model.rpartition(".")
+        found = modules.resolve(path, owner, lambda p, n: n in modules.facts[p].get("classes", {}))
+        if found is not None:
+            chain = _chain(modules, *found)
+            table = _table(found[1], chain[0][2], _framework(chain))
+            out["references"] = f"{table}.{attribute}" if table else None
+    return out
 
 
 def _chain(modules: py.Modules, path: str, name: str) -> list[tuple[str, str, dict[str, Any]]]:

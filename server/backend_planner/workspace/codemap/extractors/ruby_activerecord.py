@@ -6,16 +6,17 @@ extract:
   and the class-body calls that declare data (`belongs_to`, `attribute`, `field`, `store_in`,
   `validates … uniqueness:`, `index`).
 - a schema or migration file (`…schema.rb`, `…/migrate/*.rb`) → its table operations in order
-  (`create_table` with its `t.*` columns, `add_column`, `add_index`, `add_reference`,
-  `add_foreign_key`, `rename_*`, `remove_*`, `drop_table`, `change_table` …); `down`
-  directions are left out.
+  (`create_table` / `create_join_table` with its `t.*` columns, `add_column`, `add_index`,
+  `add_reference`, `add_foreign_key`, `rename_*`, `remove_*`, `drop_table`, `change_table` …);
+  `down` directions are left out.
 
 resolve builds the tables (schema.rb when the database has one, else its migrations replayed in
 file order), then one entity per model class of a known ORM (rules/ruby.toml `[[orm]]`), its
 table being `self.table_name`, or the ORM's naming convention (`Admin::UserProfile` → ActiveRecord
 `user_profiles`); the model's table supplies the columns, indexes and foreign keys, the model adds
-`belongs_to` keys and uniqueness validations. Abstract classes and single-table-inheritance
-subclasses are not entities of their own; tables without a model are entities named after them.
+`belongs_to` keys and uniqueness validations. Abstract classes, single-table-inheritance
+subclasses and embedded documents (Mongoid `embedded_in`) are not entities of their own; tables
+without a model are entities named after them.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ MODEL_MARKERS = (
 )
 SCHEMA_MARKERS = (
     b"create_table",
+    b"create_join_table",
     b"add_column",
     b"add_reference",
     b"add_index",
@@ -67,6 +69,7 @@ SCHEMA_MARKERS = (
 TABLE_OPS = frozenset(
     {
         "create_table",
+        "create_join_table",
         "change_table",
         "drop_table",
         "rename_table",
@@ -98,6 +101,7 @@ class Orm:
     table_call: str
     table_option: str
     id_field: str
+    embedded_calls: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,7 @@ def model_calls() -> frozenset[str]:
     calls = {"validates", "index", "primary_abstract_class", *associations(), *unique_validations()}
     for orm in orms():
         calls.update(orm.field_calls)
+        calls.update(orm.embedded_calls)
         if orm.table_call:
             calls.add(orm.table_call)
     return frozenset(calls)
@@ -152,7 +157,7 @@ def is_schema(path: str) -> bool:
 
 class RailsModels(Extractor):
     name: ClassVar[str] = "ruby-rails-models"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3
     extensions: ClassVar[frozenset[str]] = frozenset({".rb"})
     languages: ClassVar[frozenset[str]] = frozenset({"ruby"})
 
@@ -274,7 +279,7 @@ def _table_ops(node: Node) -> Iterator[dict[str, Any]]:
                 continue  # reversible { |dir| dir.down { … } }
             if receiver is None and method in TABLE_OPS:
                 op = call_facts(child)
-                if method in ("create_table", "change_table"):
+                if method in ("create_table", "create_join_table", "change_table"):
                     op["cols"] = _columns(child)
                 yield op
                 continue
@@ -348,6 +353,8 @@ class Tables:
             return
         if method == "create_table":
             self._create(name, op, file)
+        elif method == "create_join_table" and len(args) > 1:
+            self._create_join_table(args, op, file)
         elif method == "drop_table":
             self.tables.pop(name, None)
         elif method == "rename_table" and len(args) > 1 and name in self.tables:
@@ -367,17 +374,41 @@ class Tables:
         if opts.get("id") is not False:
             keys = opts.get("primary_key", "id")
             id_type = opts.get("id") if isinstance(opts.get("id"), str) else "bigint"
+            composite = isinstance(keys, list) and len(keys) > 1
             for key in keys if isinstance(keys, list) else [keys]:
                 if isinstance(key, str):
                     column = table.column(key)
                     column.type = column.type or id_type
-                    column.primary_key, column.nullable, column.unique = True, False, True
+                    column.primary_key, column.nullable = True, False
+                    column.unique = not composite  # a composite key is unique as a whole
         elif isinstance(opts.get("primary_key"), list):
             for key in opts["primary_key"]:
                 if isinstance(key, str):
                     table.column(key).primary_key = True
         for column in op.get("cols", ()):
             self._table_column(table, column)
+
+    def _create_join_table(self, args: list[Any], op: dict[str, Any], file: str) -> None:
+        """`create_join_table :teams, :users`: a `teams_users` table (or `table_name:`) without
+        id, holding a not-null reference to each table (`column_options:` applied)."""
+        first, second = _word(args[0]), _word(args[1])
+        if first is None or second is None:
+            return
+        opts = op["opts"]
+        given = _word(opts.get("table_name"))
+        name = given or _join_table_name(first, second)
+        column_options = opts.get("column_options")
+        extra = column_options.get(HASH, {}) if isinstance(column_options, dict) else {}
+        references = [
+            {
+                "m": "references",
+                "args": [inflector().singularize(table)],
+                "opts": {"null": False, "index": False, **extra},
+            }
+            for table in (first, second)
+        ]
+        create = {"l": op["l"], "opts": {"id": False}, "cols": references + op.get("cols", [])}
+        self._create(name, create, file)
 
     def _table_column(self, table: Table, column: dict[str, Any]) -> None:
         """One `t.…` call of a create_table/change_table block."""
@@ -403,8 +434,9 @@ class Tables:
             for name in names:
                 table.fields.pop(f"{name}_id", None)
         elif method not in ("remove_index", "rename_index", "check_constraint", "foreign_key"):
+            kind = (_word(opts.get("type")) or method) if method == "virtual" else method
             for name in names:
-                self._alter(table, "add_column", [name, method], opts)
+                self._alter(table, "add_column", [name, kind], opts)
 
     def _alter(self, table: Table, method: str, args: list[Any], opts: dict[str, Any]) -> None:
         first = _word(args[0]) if args else None
@@ -482,6 +514,14 @@ class Tables:
             )
 
 
+def _join_table_name(first: str, second: str) -> str:
+    """ActiveRecord's join table name: `teams` + `users` → `teams_users`, a common prefix
+    written once (`catalog_categories` + `catalog_products` → `catalog_categories_products`)."""
+    low, high = sorted((first, second))
+    joined = re.sub(r"^(.*_)(.+)\0\1(.+)", r"\1\2_\3", f"{low}\0{high}")
+    return joined.replace("\0", "_")
+
+
 def _has_schema(migration: str, facts: Mapping[str, FileFacts], present: set[str]) -> bool:
     """Whether the database of a migration dir has a schema.rb / structure.sql of its own."""
     directory = posixpath.dirname(migration)
@@ -520,6 +560,7 @@ class Models:
                 orm is None
                 or info["module"]
                 or self._abstract(info)
+                or self._embedded(info, orm)
                 or self._inherits_table(info, orm)
             ):
                 continue
@@ -575,6 +616,23 @@ class Models:
     def _abstract(self, info: dict[str, Any]) -> bool:
         calls = {c["m"] for c in info["calls"]}
         return info["settings"].get("abstract_class") is True or ("primary_abstract_class" in calls)
+
+    def _embedded(self, info: dict[str, Any], orm: Orm) -> bool:
+        """A document embedded in another one (Mongoid `embedded_in`) has no collection: it is
+        stored inside its parent's documents (its subclasses too)."""
+        seen: set[str] = set()
+        current: dict[str, Any] | None = info
+        while current is not None and current["name"] not in seen:
+            seen.add(current["name"])
+            if any(c["m"] in orm.embedded_calls for c in current["calls"]):
+                return True
+            superclass = current.get("super")
+            if not superclass:
+                return False
+            current = self.classes.get(
+                resolve_constant(superclass, current["nesting"], self.classes)
+            )
+        return False
 
     def _inherits_table(self, info: dict[str, Any], orm: Orm) -> bool:
         """A subclass of a concrete model (single-table inheritance) shares its table."""
@@ -648,8 +706,8 @@ class Models:
             ):
                 for name in names:
                     column(name).unique = True
-            elif method == "index" and orm.name != "activerecord" and args:
-                self._document_index(entity, args)
+            elif method == "index" and orm.name != "activerecord" and (args or opts):
+                self._document_index(entity, args, opts)
         primary = info["settings"].get("primary_key")
         if isinstance(primary, str):
             column(primary).primary_key = True
@@ -675,19 +733,28 @@ class Models:
             )
 
     @staticmethod
-    def _document_index(entity: Entity, args: list[Any]) -> None:
-        """Mongoid `index({ email: 1 }, { unique: true })`."""
-        keys = args[0].get(HASH) if isinstance(args[0], dict) else None
+    def _document_index(entity: Entity, args: list[Any], opts: dict[str, Any]) -> None:
+        """A document ORM's index, in any of its spellings: `index({ email: 1 }, { unique:
+        true })`, `index email: 1`, `index :email, unique: true` (old Mongoid) and
+        `index([[:a, 1], [:b, -1]])`."""
+        first = args[0] if args else None
+        options: dict[str, Any] = {}
+        if isinstance(first, dict) and isinstance(first.get(HASH), dict):
+            keys = list(first[HASH])
+            second = args[1] if len(args) > 1 else None
+            options = second.get(HASH, {}) if isinstance(second, dict) else opts
+        elif isinstance(first, str):
+            keys, options = [first], opts
+        elif isinstance(first, list):
+            keys = [k[0] for k in first if isinstance(k, list) and k and isinstance(k[0], str)]
+        else:
+            keys = list(opts) if not args else []
         if not keys:
             return
-        options = args[1].get(HASH, {}) if len(args) > 1 and isinstance(args[1], dict) else {}
         name = options.get("name")
-        entity.indexes.append(
-            EntityIndex(
-                list(keys), options.get("unique") is True, name if isinstance(name, str) else None
-            )
-        )
-        if options.get("unique") is True and len(keys) == 1:
+        unique = options.get("unique") is True
+        entity.indexes.append(EntityIndex(keys, unique, name if isinstance(name, str) else None))
+        if unique and len(keys) == 1:
             for declared in entity.fields:
                 if declared.name in keys:
                     declared.unique = True

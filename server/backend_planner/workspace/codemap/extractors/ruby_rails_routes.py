@@ -3,20 +3,27 @@ endpoints, each pointing at its controller action.
 
 extract:
 - a routes file → the tree of its routing-DSL calls (`get`, `resources`, `namespace`, `scope`,
-  `member`, `concern` …) with their literal arguments; other Ruby (`if`, loops, `constraints`
-  blocks) is looked through. `X.routes.draw do … end` blocks are the roots.
+  `member`, `concern`, `with_options`, `devise_for`, gem macros like `use_doorkeeper` …) with
+  their literal arguments; other Ruby (`if`, `constraints` blocks) is looked through, and a loop
+  over a literal array (`%w(a b).each do |x|`, or a local variable holding one) becomes a
+  `$each` drawing its block once per element. `X.routes.draw do … end` blocks are the roots.
 - a controller file (`…/controllers/…`) → its classes and modules: full name, superclass,
   included modules and public methods with their lines.
+- a model file calling `devise` → the Devise modules of its class.
 
 resolve walks the roots the way ActionDispatch's mapper does: scopes accumulate a path, a
 controller module and a controller; `resources`/`resource` add their REST routes after their
-block (`only:`/`except:`, `param:`, `path:`, `controller:`, `shallow`, API-only apps without
-`new`/`edit`), `member`/`collection`/`on:` place extra routes, nested resources take the
-parent's `:<singular>_<param>`, `concerns` replay a `concern`, `draw` reads another file and
-`mount` of an engine defined in the repo expands that engine's routes under the mount path.
-Every route then points at `def <action>` of its controller (found through the superclass
-chain and included modules); a route whose controller clearly exists and has neither the
-action nor a view template for it is dropped (Rails answers 404 there).
+block (`only:`/`except:`, `param:`, `path:`, `controller:`, `shallow`, `format: true`, API-only
+apps without `new`/`edit`), `member`/`collection`/`on:` place extra routes under the current
+scope path, nested resources (and namespaces inside a resource) take the parent's
+`:<singular>_<param>`, `with_options` merges its options into every call of its block,
+`concerns` replay a `concern`, `draw` reads another file and `mount` of an engine defined in the
+repo expands that engine's routes under the mount path; `devise_for` and the macros of
+rules/ruby.toml draw the gems' routes. Every route then points at `def <action>` of its
+controller (found through the superclass chain and included modules); a route whose controller
+clearly exists and has neither the action nor a view template for it is dropped (Rails answers
+404 there). Parameters are written `{name}` wherever they sit in a segment (`/~:user` →
+`/~{user}`); optional `(…)` parts are left out.
 """
 
 from __future__ import annotations
@@ -33,12 +40,15 @@ from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Pa
 from backend_planner.workspace.codemap.extractors.ruby_syntax import (
     CONST,
     EXPR,
+    HASH,
     TEMPLATE,
     block_body,
+    block_parameter,
     call_facts,
     constant_name,
     inflector,
     is_dynamic,
+    literal,
     resolve_constant,
     underscore,
 )
@@ -49,6 +59,9 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 ROOT_CALLS = frozenset({"draw", "prepend", "append"})
+DEVISE_MARKER = b"devise"
+LOOP_CALLS = frozenset({"each"})  # `<literal array>.each do |x| … end` draws its block per element
+ARRAY_KEEPING = frozenset({"freeze", "dup", "uniq", "compact"})  # calls returning the same array
 SCOPE_CALLS = frozenset(
     {
         "namespace",
@@ -67,6 +80,8 @@ SCOPE_CALLS = frozenset(
         "match",
         "resources",
         "resource",
+        "with_options",
+        "devise_for",
     }
 )
 # options of `resources` that describe the resource; the others open a scope around it
@@ -77,6 +92,7 @@ CANONICAL_ACTIONS = frozenset({"index", "create", "new", "show", "update", "dest
 SHORTHAND = re.compile(r"^/?[-\w]+/[-\w/]+$")
 ACTION_WORD = re.compile(r"^[\w\-/]+$")
 OPTIONAL_SEGMENT = re.compile(r"\([^()]*\)")
+PARAMETER = re.compile(r"[:*]([A-Za-z_]\w*)")  # `:id`, `*path`, anywhere in a segment (`/~:name`)
 VIEW_FILE = re.compile(r"(?:^|/)app/views/(.+)/([^/_.][^/.]*)\.[^/]+$")
 
 
@@ -117,21 +133,107 @@ def controller_bases() -> frozenset[str]:
     return frozenset(b.name for b in load_rules("ruby", "controller_base", ControllerBase))
 
 
+@dataclass(frozen=True)
+class DeviseRoute:
+    name: str
+    modules: tuple[str, ...]
+    controller: str
+    action: str
+    methods: tuple[str, ...]
+    path: str
+    methods_option: str = ""
+
+
+@dataclass(frozen=True)
+class DevisePathName:
+    name: str
+    default: str
+
+
+@dataclass(frozen=True)
+class DeviseModule:
+    name: str
+
+
+@dataclass(frozen=True)
+class RouteMacro:
+    name: str
+    prefix_option: str
+    prefix: str
+    controllers_call: str
+    skip_call: str
+
+
+@dataclass(frozen=True)
+class MacroRoute:
+    name: str
+    macro: str
+    key: str
+    controller: str
+    action: str
+    methods: tuple[str, ...]
+    path: str
+
+
+@cache
+def route_macros() -> dict[str, RouteMacro]:
+    return {m.name: m for m in load_rules("ruby", "route_macro", RouteMacro)}
+
+
+@cache
+def macro_routes() -> tuple[MacroRoute, ...]:
+    return load_rules("ruby", "macro_route", MacroRoute)
+
+
+@cache
+def macro_calls() -> frozenset[str]:
+    """The macros and the calls configuring them in their block."""
+    return frozenset(
+        name
+        for m in route_macros().values()
+        for name in (m.name, m.controllers_call, m.skip_call)
+        if name
+    )
+
+
+@cache
+def devise_routes() -> tuple[DeviseRoute, ...]:
+    return load_rules("ruby", "devise_route", DeviseRoute)
+
+
+@cache
+def devise_path_names() -> dict[str, str]:
+    return {n.name: n.default for n in load_rules("ruby", "devise_path_name", DevisePathName)}
+
+
+@cache
+def devise_default_modules() -> tuple[DeviseModule, ...]:
+    return load_rules("ruby", "devise_default_module", DeviseModule)
+
+
 def is_routes_file(path: str) -> bool:
     return path.endswith("config/routes.rb") or "config/routes/" in path
 
 
 class RailsRoutes(Extractor):
     name: ClassVar[str] = "ruby-rails-routes"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3
     extensions: ClassVar[frozenset[str]] = frozenset({".rb"})
     languages: ClassVar[frozenset[str]] = frozenset({"ruby"})
 
     def wants(self, path: str) -> bool:
-        return path.endswith(".rb") and (is_routes_file(path) or "controllers/" in path)
+        return path.endswith(".rb") and (
+            is_routes_file(path) or "controllers/" in path or "models/" in path
+        )
 
     def extract(self, path: str, source: bytes) -> FileFacts | None:
+        is_model = not is_routes_file(path) and "controllers/" not in path
+        if is_model and DEVISE_MARKER not in source:
+            return None
         tree = syntax.parse("ruby", source)
+        if is_model:
+            devise = dict(_devise_models(tree.root_node, []))
+            return {"devise": devise} if devise else None
         if is_routes_file(path):
             statements = _statements(tree.root_node)
             if (
@@ -152,7 +254,8 @@ class RailsRoutes(Extractor):
         classes = {
             c["name"]: dict(c, file=p) for p, f in facts.items() for c in f.get("classes", ())
         }
-        walker = RouteWalker(routes, ctx)
+        devise = {name: mods for f in facts.values() for name, mods in f.get("devise", {}).items()}
+        walker = RouteWalker(routes, ctx, devise)
         found = walker.run()
         return Part(endpoints=Handlers(classes, ctx.files).endpoints(found))
 
@@ -160,23 +263,30 @@ class RailsRoutes(Extractor):
 # ---------------------------------------------------------------------------------- extract
 
 
-def _statements(node: Node) -> list[dict[str, Any]]:
+def _statements(node: Node, arrays: dict[str, list[Any]] | None = None) -> list[dict[str, Any]]:
+    """The routing-DSL calls of a block; `arrays` are the local variables holding a literal
+    array (`paths = %w(/a /b)`) seen so far, which `paths.each do |path| … end` iterates."""
     out: list[dict[str, Any]] = []
+    known = {} if arrays is None else arrays
     for child in node.named_children:
-        _collect(child, out)
+        _collect(child, out, known)
     return out
 
 
-def _collect(node: Node, out: list[dict[str, Any]]) -> None:
+def _collect(node: Node, out: list[dict[str, Any]], arrays: dict[str, list[Any]]) -> None:
     """Routing-DSL calls under `node` (looking through other code) appended to `out`."""
-    if node.type == "call":
+    if node.type == "assignment":
+        _remember_array(node, arrays)
+    elif node.type == "call":
         method = syntax.text(node.child_by_field_name("method"))
         receiver = node.child_by_field_name("receiver")
         body = block_body(node)
-        if receiver is None and (method in SCOPE_CALLS or method in verbs()):
+        if receiver is None and (
+            method in SCOPE_CALLS or method in verbs() or method in macro_calls()
+        ):
             fact = call_facts(node)
             if body is not None:
-                fact["body"] = _statements(body)
+                fact["body"] = _statements(body, arrays)
             out.append(fact)
             return
         is_draw = method in ROOT_CALLS and receiver is not None and body is not None
@@ -186,12 +296,66 @@ def _collect(node: Node, out: list[dict[str, Any]]) -> None:
                     "m": "$root",
                     "l": syntax.line(node),
                     "recv": constant_name(receiver).removesuffix(".routes"),
-                    "body": _statements(body or node),
+                    "body": _statements(body or node, arrays),
                 }
             )
             return
+        each = _iteration(node, method, receiver, arrays)
+        if each is not None:
+            out.append(each)
+            return
     for child in node.named_children:
-        _collect(child, out)
+        _collect(child, out, arrays)
+
+
+def _remember_array(node: Node, arrays: dict[str, list[Any]]) -> None:
+    """`name = %w(a b)` (optionally `.freeze`d): a literal array a later loop may iterate."""
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if left is None or left.type != "identifier":
+        return
+    values = _array_values(right, arrays)
+    if values is None:
+        arrays.pop(syntax.text(left), None)
+    else:
+        arrays[syntax.text(left)] = values
+
+
+def _array_values(node: Node | None, arrays: dict[str, list[Any]]) -> list[Any] | None:
+    """The elements of a literal array of strings/symbols (or of a variable holding one)."""
+    if node is None:
+        return None
+    if node.type in ("array", "string_array", "symbol_array"):
+        values = literal(node)
+        if isinstance(values, list) and all(isinstance(v, str) for v in values):
+            return values
+        return None
+    if node.type == "identifier":
+        return arrays.get(syntax.text(node))
+    if node.type == "call" and syntax.text(node.child_by_field_name("method")) in ARRAY_KEEPING:
+        return _array_values(node.child_by_field_name("receiver"), arrays)
+    if node.type == "parenthesized_statements" and node.named_child_count == 1:
+        return _array_values(node.named_children[0], arrays)
+    return None
+
+
+def _iteration(
+    node: Node, method: str, receiver: Node | None, arrays: dict[str, list[Any]]
+) -> dict[str, Any] | None:
+    """`%w(a b).each do |name| get name … end`: the block drawn once per element."""
+    body = block_body(node)
+    if method not in LOOP_CALLS or body is None:
+        return None
+    values = _array_values(receiver, arrays)
+    variable = block_parameter(node)
+    if values is None or variable is None:
+        return None
+    return {
+        "m": "$each",
+        "l": syntax.line(node),
+        "var": variable,
+        "values": values,
+        "body": _statements(body, arrays),
+    }
 
 
 def _classes(node: Node, nesting: list[str]) -> Iterator[dict[str, Any]]:
@@ -222,6 +386,27 @@ def _classes(node: Node, nesting: list[str]) -> Iterator[dict[str, Any]]:
             _read_class_body(body, info)
             yield from _classes(body, parts)
         yield info
+
+
+def _devise_models(node: Node, nesting: list[str]) -> Iterator[tuple[str, list[str]]]:
+    """(model, Devise modules) of the classes calling `devise :database_authenticatable, …`."""
+    for child in node.named_children:
+        if child.type == "body_statement":
+            yield from _devise_models(child, nesting)
+        if child.type not in ("class", "module"):
+            continue
+        parts = [*nesting, *constant_name(child.child_by_field_name("name")).split("::")]
+        body = child.child_by_field_name("body")
+        if body is None:
+            continue
+        modules: list[str] = []
+        for stmt in body.named_children:
+            method = stmt.child_by_field_name("method") if stmt.type == "call" else None
+            if syntax.text(method) == "devise" and stmt.child_by_field_name("receiver") is None:
+                modules.extend(a for a in call_facts(stmt)["args"] if isinstance(a, str))
+        if modules:
+            yield "::".join(parts), modules
+        yield from _devise_models(body, parts)
 
 
 def _read_class_body(body: Node, info: dict[str, Any]) -> None:
@@ -263,23 +448,22 @@ class Resource:
     name: str
     singleton: bool
     path: str  # the resource's own path segment
-    base: str  # the scope path it is drawn under
     param: str
     singular: str
     controller: str
     depth: int  # enclosing (non-singleton) resources
 
-    @property
-    def collection(self) -> str:
-        return f"{self.base}/{self.path}"
+    def collection(self, start: str) -> str:
+        """The resource's own path under `start` (the scope path its block is in)."""
+        return f"{start}/{self.path}"
 
-    def member(self, base: str | None = None) -> str:
-        start = self.collection if base is None else f"{base}/{self.path}"
-        return start if self.singleton else f"{start}/:{self.param}"
+    def member(self, start: str) -> str:
+        return self.collection(start) if self.singleton else f"{start}/{self.path}/:{self.param}"
 
-    def nested(self, base: str | None = None) -> str:
-        start = self.collection if base is None else f"{base}/{self.path}"
-        return start if self.singleton else f"{start}/:{self.singular}_{self.param}"
+    def nested(self, start: str) -> str:
+        if self.singleton:
+            return self.collection(start)
+        return f"{start}/{self.path}/:{self.singular}_{self.param}"
 
 
 @dataclass(frozen=True)
@@ -294,6 +478,7 @@ class Scope:
     shallow_path: str = ""
     path_names: tuple[tuple[str, str], ...] = ()
     dynamic: bool = False
+    formatted: bool = False  # `format: true`: the paths end with a mandatory `.:format`
 
     def path_name(self, action: str) -> str:
         return dict(self.path_names).get(action, action)
@@ -317,6 +502,7 @@ class RouteWalker:
 
     files: Mapping[str, list[dict[str, Any]]]
     ctx: ServiceContext
+    devise_models: Mapping[str, list[str]] = field(default_factory=dict)
     routes: list[Route] = field(default_factory=list)
     concerns: dict[str, tuple[str, list[dict[str, Any]]]] = field(default_factory=dict)
     engines: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
@@ -369,7 +555,15 @@ class RouteWalker:
             for name in stmt["args"]:
                 self._resource(name, method == "resource", stmt, scope, mounted)
         elif method == "namespace":
+            if scope.level in ("resources", "resource"):  # a namespace in a resource nests
+                scope = self._on("nested", scope)
             self._walk(self._file, body, self._namespace(stmt, scope), mounted)
+        elif method == "with_options":
+            options = _with_options_of(stmt)
+            self._walk(self._file, [_merged(s, options) for s in body], scope, mounted)
+        elif method == "$each":
+            for value in stmt["values"]:
+                self._walk(self._file, _substituted(body, stmt["var"], value), scope, mounted)
         elif method == "scope":
             self._walk(self._file, body, self._scope(stmt["args"], stmt["opts"], scope), mounted)
         elif method == "controller" and stmt["args"]:
@@ -389,6 +583,11 @@ class RouteWalker:
             self._mount(stmt, scope, mounted)
         elif method == "root":
             self._root(stmt, scope)
+        elif method in route_macros():
+            self._macro(route_macros()[method], stmt, scope)
+        elif method == "devise_for":
+            for name in stmt["args"]:
+                self._devise_for(name, stmt, scope)
         elif method == "$root":
             self._walk(self._file, body, scope, mounted)
 
@@ -437,22 +636,26 @@ class RouteWalker:
             else scope.shallow_path,
             path_names=tuple(sorted(new_names.items())),
             dynamic=scope.dynamic or any(d for _, d in paths),
+            formatted=_formatted(opts, scope.formatted),
         )
 
     def _on(self, where: str, scope: Scope) -> Scope:
-        """The scope of `member`, `collection`, `new` or `nested` in a resource's block."""
+        """The scope of `member`, `collection`, `new` or `nested` in a resource's block: the
+        resource's path appended to the current scope path (the shallow path for shallow
+        member and nested routes)."""
         resource = scope.resource
         if resource is None:
             return scope
         shallow = scope.shallow and not resource.singleton
         if where == "member":
-            path = resource.member(scope.shallow_path if shallow else None)
+            path = resource.member(scope.shallow_path if shallow else scope.path)
         elif where == "collection":
-            path = resource.collection
+            path = resource.collection(scope.path)
         elif where == "new":
-            path = f"{resource.collection}/{scope.path_name('new')}"
+            path = f"{resource.collection(scope.path)}/{scope.path_name('new')}"
         else:
-            path = resource.nested(scope.shallow_path if shallow and resource.depth else None)
+            nested_shallow = shallow and resource.depth
+            path = resource.nested(scope.shallow_path if nested_shallow else scope.path)
         return replace(scope, path=path, level=where)
 
     def _concerns(self, names: list[Any], scope: Scope, mounted: set[str]) -> None:
@@ -513,6 +716,73 @@ class RouteWalker:
             target=target,
         )
 
+    def _macro(self, macro: RouteMacro, stmt: dict[str, Any], scope: Scope) -> None:
+        """A gem's macro drawing a fixed set of routes (`use_doorkeeper`) under the scope path
+        and its prefix option; its block may rename controllers or skip some."""
+        given = stmt["opts"].get(macro.prefix_option)
+        prefix, dynamic = _text(given) if given is not None else (macro.prefix, False)
+        controllers: dict[str, Any] = {}
+        skipped: set[str] = set()
+        for inner in stmt.get("body") or []:
+            if inner["m"] == macro.controllers_call:
+                controllers.update(inner["opts"])
+            elif inner["m"] == macro.skip_call:
+                skipped.update(_names(inner["args"]))
+        for route in macro_routes():
+            if route.macro != macro.name or route.key in skipped:
+                continue
+            controller = controllers.get(route.key)
+            for method in route.methods:
+                self._add(
+                    method,
+                    f"{scope.path}/{prefix}/{route.path}",
+                    controller if isinstance(controller, str) else route.controller,
+                    route.action,
+                    stmt["l"],
+                    scope.dynamic or dynamic,
+                )
+
+    def _devise_for(self, name: Any, stmt: dict[str, Any], scope: Scope) -> None:
+        """`devise_for :users`: the routes of the modules its model declares (`devise
+        :database_authenticatable, :registerable …`), under the scope path and `path:`."""
+        if not isinstance(name, str):
+            return
+        opts = stmt["opts"]
+        class_name = opts.get("class_name")
+        model = (
+            class_name if isinstance(class_name, str) else _camelize(inflector().singularize(name))
+        )
+        modules = self.devise_models.get(model.lstrip(":"))
+        if modules is None:
+            modules = [m.name for m in devise_default_modules()]
+        path, dynamic = _text(opts["path"]) if "path" in opts else (name, False)
+        names = dict(_hash(opts.get("path_names")))
+        controllers = dict(_hash(opts.get("controllers")))
+        skipped, kept = set(_names(opts.get("skip"))), opts.get("only")
+        given = opts.get("module")
+        module = given if isinstance(given, str) else scope.module or "devise"
+        for route in devise_routes():
+            if not set(route.modules) & set(modules) or {"all", route.controller} & skipped:
+                continue
+            if kept is not None and route.controller not in _names(kept):
+                continue
+            segments = route.path.format_map(_PathNames(names))
+            controller = controllers.get(route.controller)
+            if not isinstance(controller, str):
+                controller = f"{module}/{route.controller}"
+            methods = route.methods
+            if route.methods_option and route.methods_option in opts:
+                methods = _via(opts[route.methods_option])
+            for method in methods:
+                self._add(
+                    method,
+                    f"{scope.path}/{path}/{segments}",
+                    controller.lstrip("/"),
+                    route.action or None,
+                    stmt["l"],
+                    scope.dynamic or dynamic,
+                )
+
     # ------------------------------------------------------------------ routes
 
     def _root(self, stmt: dict[str, Any], scope: Scope) -> None:
@@ -520,9 +790,12 @@ class RouteWalker:
         if stmt["args"]:
             first = stmt["args"][0]
             opts.setdefault("to", first)
-        path = scope.resource.collection if scope.resource is not None else scope.path
+        resource = scope.resource
+        path = resource.collection(scope.path) if resource is not None else scope.path
         controller, action, target = self._target(opts, scope, None)
-        self._add("GET", path or "/", controller, action, stmt["l"], scope.dynamic, target)
+        methods = _via(opts["via"]) if "via" in opts else ("GET",)
+        for method in methods:
+            self._add(method, path or "/", controller, action, stmt["l"], scope.dynamic, target)
 
     def _match(self, stmt: dict[str, Any], scope: Scope) -> None:
         opts = dict(stmt["opts"])
@@ -570,6 +843,8 @@ class RouteWalker:
         if action_word is not None and ACTION_WORD.match(action_word) and "/" not in action_word:
             default_action = action_word.replace("-", "_")
         controller, action, target = self._target(opts, scope, default_action)
+        if _formatted(opts, scope.formatted):
+            full += ".:format"
         for method in methods:
             self._add(method, full, controller, action, line, scope.dynamic or dynamic, target)
 
@@ -620,7 +895,6 @@ class RouteWalker:
             name=word,
             singleton=singleton,
             path=path,
-            base=scope.path,
             param=str(param),
             singular=alias if singleton else inflector().singularize(alias),
             controller=controller,
@@ -641,6 +915,7 @@ class RouteWalker:
         for action in self._actions(singleton, opts):
             on = self._on(action.on, inner)
             full = f"{on.path}/{on.path_name(action.path)}" if action.path else on.path
+            full += ".:format" if on.formatted else ""
             controller_name, action_name, _ = self._target({}, on, action.action)
             for method in action.methods:
                 self._add(method, full, controller_name, action_name, stmt["l"], on.dynamic)
@@ -698,6 +973,73 @@ def _via(value: Any) -> tuple[str, ...]:
     return tuple(n.upper() for n in names)
 
 
+def _formatted(opts: dict[str, Any], inherited: bool) -> bool:
+    """Whether `format: true` (a mandatory `.:format`) applies; `format: false` ends it."""
+    value = opts.get("format")
+    return value if isinstance(value, bool) else inherited
+
+
+def _with_options_of(stmt: dict[str, Any]) -> dict[str, Any]:
+    """The options `with_options key: value do … end` (or `with_options({…})`) gives."""
+    options = dict(stmt["opts"])
+    for arg in stmt["args"]:
+        if isinstance(arg, dict) and isinstance(arg.get(HASH), dict):
+            options.update(arg[HASH])
+    return options
+
+
+def _merged(stmt: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """A statement inside `with_options`: the options merged under its own (its own win,
+    hashes merged key by key), and likewise for every statement of its block, as
+    ActiveSupport's OptionMerger does for every call lexically inside the block."""
+    merged = dict(stmt)
+    if "opts" in stmt:
+        opts = dict(options)
+        for key, value in stmt["opts"].items():
+            previous = opts.get(key)
+            if isinstance(previous, dict) and HASH in previous and isinstance(value, dict):
+                value = {HASH: {**previous[HASH], **value.get(HASH, {})}}
+            opts[key] = value
+        merged["opts"] = opts
+    if stmt.get("body"):
+        merged["body"] = [_merged(s, options) for s in stmt["body"]]
+    return merged
+
+
+def _substituted(value: Any, variable: str, element: str) -> Any:
+    """`value` with the loop variable (`{"$expr": "path"}`) replaced by one array element."""
+    if isinstance(value, list):
+        return [_substituted(v, variable, element) for v in value]
+    if isinstance(value, dict):
+        if value.get(EXPR) == variable and len(value) == 1:
+            return element
+        return {k: _substituted(v, variable, element) for k, v in value.items()}
+    return value
+
+
+def _hash(value: Any) -> list[tuple[str, Any]]:
+    """The string-valued entries of a `{ key: "value" }` option."""
+    entries = value.get(HASH) if isinstance(value, dict) else None
+    if not isinstance(entries, dict):
+        return []
+    return [(k, v) for k, v in entries.items() if isinstance(v, str)]
+
+
+class _PathNames(dict[str, str]):
+    """Devise's `path_names:` with its defaults: a missing key is its own default."""
+
+    def __missing__(self, key: str) -> str:
+        return devise_path_names().get(key, key)
+
+
+def _camelize(word: str) -> str:
+    """`admin_user` → `AdminUser`, `admin/user` → `Admin::User`."""
+    return "::".join(
+        "".join(part[:1].upper() + part[1:] for part in piece.split("_"))
+        for piece in word.split("/")
+    )
+
+
 def _join_module(parent: str, child: str) -> str:
     child = child.strip("/")
     return f"{parent}/{child}" if parent and child else parent or child
@@ -708,7 +1050,7 @@ def served_path(raw: str) -> str:
     previous = None
     while previous != raw:
         previous, raw = raw, OPTIONAL_SEGMENT.sub("", raw)
-    return routepath.normalize(raw)
+    return routepath.normalize(PARAMETER.sub(r"{\1}", raw))
 
 
 # ---------------------------------------------------------------------------------- handlers

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container
-from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from backend_planner.workspace.codemap import syntax
+from backend_planner.workspace.codemap.inflection import Inflector
+from backend_planner.workspace.codemap.inflection import inflector as shared_inflector
 from backend_planner.workspace.codemap.routepath import DYNAMIC
-from backend_planner.workspace.codemap.rules import load_rules
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -179,59 +178,6 @@ def underscore(name: str) -> str:
     return word.replace("-", "_").lower()
 
 
-@dataclass(frozen=True)
-class _Rule:
-    pattern: str
-    replacement: str
-
-
-@dataclass(frozen=True)
-class _Irregular:
-    name: str
-    plural: str
-
-
-@dataclass(frozen=True)
-class _Word:
-    name: str
-
-
-class Inflector:
-    """Rails' default English inflections: `article` ⇄ `articles`, `person` ⇄ `people`."""
-
-    def __init__(self) -> None:
-        self.plurals = [
-            (re.compile(r.pattern), r.replacement) for r in load_rules("ruby", "plural", _Rule)
-        ]
-        self.singulars = [
-            (re.compile(r.pattern), r.replacement) for r in load_rules("ruby", "singular", _Rule)
-        ]
-        self.irregulars = load_rules("ruby", "irregular", _Irregular)
-        self.uncountables = {w.name for w in load_rules("ruby", "uncountable", _Word)}
-
-    def pluralize(self, word: str) -> str:
-        return self._inflect(word, self.plurals, {i.name: i.plural for i in self.irregulars})
-
-    def singularize(self, word: str) -> str:
-        return self._inflect(word, self.singulars, {i.plural: i.name for i in self.irregulars})
-
-    def _inflect(
-        self, word: str, rules: list[tuple[re.Pattern[str], str]], irregular: dict[str, str]
-    ) -> str:
-        if not word:
-            return word
-        last = re.split(r"[_\s]", word)[-1].lower()
-        if last in self.uncountables:
-            return word
-        for source, target in irregular.items():
-            if last == source:
-                return word[: len(word) - len(source)] + target
-        for pattern, replacement in rules:
-            if pattern.search(word):
-                return pattern.sub(replacement, word, count=1)
-        return word
-
-
-@cache
 def inflector() -> Inflector:
-    return Inflector()
+    """Rails' default English inflections (the code map's shared inflector)."""
+    return shared_inflector()

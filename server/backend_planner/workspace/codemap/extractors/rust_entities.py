@@ -119,11 +119,19 @@ def _attribute_text(item: Node) -> str:
     return re.sub(r"\s+", " ", syntax.text(item))
 
 
+_DERIVE_ATTRIBUTE = re.compile(r"#\s*\[\s*(?:derive|cfg_attr)\s*\(")
+_DERIVE_LIST = re.compile(r"\bderive\s*\(([^()]*)\)")
+
+
 def _derives_of(attributes: list[Node]) -> list[str]:
+    """The traits a struct derives: `#[derive(A, B)]`, and the derives applied under a
+    condition, `#[cfg_attr(feature = "full", derive(Queryable, Identifiable))]`."""
     names: list[str] = []
     for item in attributes:
-        match = re.match(r"#\s*\[\s*derive\s*\((.*)\)\s*\]$", _attribute_text(item), re.DOTALL)
-        if match:
+        text = _attribute_text(item)
+        if not _DERIVE_ATTRIBUTE.match(text):
+            continue
+        for match in _DERIVE_LIST.finditer(text):
             names.extend(p.strip().split("::")[-1] for p in match.group(1).split(",") if p.strip())
     return names
 
@@ -277,9 +285,10 @@ class RustEntitiesExtractor(Extractor):
     """Entities of Diesel and SeaORM services."""
 
     name = "rust-entities"
-    version = 1
+    version = 2
     extensions = frozenset({".rs"})
-    markers = (b"table!", b"diesel", b"sea_orm")
+    # a model file may name no `diesel` path at all: `#[derive(Queryable)] pub struct User`
+    markers = (b"table!", b"diesel", b"sea_orm", *(name.encode() for name in _derives()))
     languages = frozenset({"rust"})
 
     def extract(self, path: str, source: bytes) -> FileFacts | None:

@@ -17,6 +17,7 @@ A handler registered by `.service(h)` contributes its attribute routes under the
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -147,6 +148,25 @@ def segments(text: str) -> list[str]:
     return [s for s in text.split("::") if s]
 
 
+_MULTI_SEGMENT = re.compile(r"<(\w+)\.\.>|\{\*(\w+)\}")
+
+
+def clean_path(path: str) -> str:
+    """A route path as served: without the query part rocket declares (`/articles?<params..>`
+    → `/articles`), multi-segment parameters named plainly (rocket `<path..>`, axum `{*rest}`
+    → `{path}`, `{rest}`)."""
+    depth = 0
+    for i, char in enumerate(path):
+        if char in "<{(":
+            depth += 1
+        elif char in ">})" and depth:
+            depth -= 1
+        elif char == "?" and depth == 0:
+            path = path[:i]
+            break
+    return _MULTI_SEGMENT.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", path)
+
+
 def _path_fact(value: Any) -> Any:
     """A path argument as facts: the literal, {"const": name}, or None (not static)."""
     if isinstance(value, Text):
@@ -231,7 +251,7 @@ class FunctionReader:
             return self.eval(node.child_by_field_name("value"))
         if kind in ("string_literal", "raw_string_literal"):
             value = syntax.string_value(node)
-            return Text(value) if value is not None and "{}" not in value else None
+            return Text(clean_path(value)) if value is not None and "{}" not in value else None
         if kind == "identifier":
             name = syntax.text(node)
             if name in self.env:
@@ -522,18 +542,27 @@ def route_attributes(attributes: list[Node]) -> list[list[Any]]:
         if path is None:
             continue
         for each in [method] if method else methods:
-            routes.append([each, path, syntax.line(item)])
+            routes.append([each, clean_path(path), syntax.line(item)])
     return routes
 
 
 # --------------------------------------------------------------------------------- extractor
+
+# A router chain is read recursively, a few frames per link: one `cfg.service(scope(…)
+# .route(…)…)` chain of a big API has hundreds of links, more than Python's default limit allows.
+_CHAIN_RECURSION_LIMIT = 30_000
+
+
+def _allow_long_chains() -> None:
+    if sys.getrecursionlimit() < _CHAIN_RECURSION_LIMIT:
+        sys.setrecursionlimit(_CHAIN_RECURSION_LIMIT)
 
 
 class RustRoutesExtractor(Extractor):
     """Endpoints of actix-web, axum and rocket services."""
 
     name = "rust-routes"
-    version = 1
+    version = 2
     extensions = frozenset({".rs"})
     markers = (b"actix_web", b"axum", b"rocket")
     languages = frozenset({"rust"})
@@ -550,6 +579,7 @@ class RustRoutesExtractor(Extractor):
             facts["routes"] = routes
         body = function.child_by_field_name("body")
         if body is not None:
+            _allow_long_chains()
             try:
                 items = FunctionReader(router_parameters(function)).read_body(body)
             except RecursionError:

@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
+from backend_planner.workspace.codemap.inflection import singularize
 from backend_planner.workspace.codemap.rules import load_rules
 from backend_planner.workspace.facts import Entity, EntityField, EntityIndex
 
@@ -277,14 +278,25 @@ def _words(tokens: list[Token]) -> str:
     """Tokens written back as text: `numeric(10,2)`, `timestamp with time zone`, `text[]`."""
     out = ""
     glued = False  # no space after ( [ , : .
+    operator = False  # the previous token was a character of an operator (`||`, `<=`, `->>`)
     for token in tokens:
         text = token.text
         is_punct = token.kind == "punct"
-        if out and not glued and not (is_punct and text in "()[],:."):
+        is_operator = is_punct and text in _OPERATOR_CHARS
+        if (
+            out
+            and not glued
+            and not (is_punct and text in "()[],:.")
+            and not (operator and is_operator)
+        ):
             out += " "
         out += text
         glued = is_punct and text in "([,:."
+        operator = is_operator
     return out
+
+
+_OPERATOR_CHARS = frozenset("|&<>=!~-+*/%^#@")
 
 
 # Keywords that end a column's type and start its constraints.
@@ -860,19 +872,8 @@ def entity_name(table: str) -> str:
     return "".join(w[:1].upper() + w[1:].lower() for w in words)
 
 
-@cache
-def _inflector() -> Any:
-    import inflect
-
-    return inflect.engine()
-
-
 def _singular(word: str) -> str:
-    lower = word.lower()
-    if len(lower) <= 3 or lower.endswith(("ss", "us", "is")):
-        return word
-    singular = _inflector().singular_noun(lower)
-    return singular if isinstance(singular, str) and singular else word
+    return singularize(word)
 
 
 _NUMBER = re.compile(r"(\d+)")
@@ -887,7 +888,7 @@ class SqlDdlExtractor(Extractor):
     """Tables created by SQL files (any language's service)."""
 
     name = "sql-ddl"
-    version = 1
+    version = 2
     extensions = frozenset({".sql"})
     markers = (b"TABLE", b"table", b"Table", b"INDEX", b"index", b"Index")
 
