@@ -123,9 +123,7 @@ def _analyze(
     started: GitListing | None,
     code_maps: CodeMapBuilder,
 ) -> StackProfile:
-    index = _file_index(path, started)
-    code_maps.use_languages(index.language_counts)
-    code_maps.prestat(index.files)  # stat calls run while the projects are read
+    index = _file_index(path, started, code_maps)
     projects = find_projects(index, path)
     _link_build_modules(projects)
     code_maps.services.clear()
@@ -155,7 +153,7 @@ def _analyze(
     )
 
 
-def _file_index(path: Path, started: GitListing | None) -> FileIndex:
+def _file_index(path: Path, started: GitListing | None, code_maps: CodeMapBuilder) -> FileIndex:
     """The index of the workspace's files (scan's listing). In a git work tree the index's
     files are indexed while git still walks the tree for the untracked ones, which are added
     after (see scan.GitListing)."""
@@ -170,6 +168,10 @@ def _file_index(path: Path, started: GitListing | None) -> FileIndex:
                 )
                 untracked = git.untracked()
                 if untracked is not None:
+                    # git's listing is done: its next question (which files changed) runs on
+                    # that core while this one reads projects and conventions
+                    code_maps.start_git()
+                    code_maps.note_untracked(untracked.files)
                     index = index.extended(*untracked)
                     if index.files:  # []: e.g. a folder the enclosing repo ignores
                         return index

@@ -5,6 +5,8 @@ own part, framework rules checked on load, and `refresh` after an edit."""
 from __future__ import annotations
 
 import marshal
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ from backend_planner.workspace.codemap.cache import cache_dir
 from backend_planner.workspace.codemap.extractors.sql_ddl import SqlDdlExtractor
 from backend_planner.workspace.codemap.registry import all_extractors
 
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "codemap"
 GO_MOD = (
     "module example.com/shop\n\ngo 1.22\n\nrequire github.com/golang-migrate/migrate/v4 v4.17.0\n"
 )
@@ -173,3 +176,64 @@ def test_rules_are_checked_on_load(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     document('[[style]]\nname = "a"\nmethods = {}\n[[style]]\nname = "a"\nmethods = {}\n')
     with pytest.raises(ConfigError, match="style\\[1\\]: name 'a' used twice"):
         codemap_rules.load_rules("x", "style", Style)
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@localhost", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_in_a_git_work_tree_what_git_reports_changed_is_read_again(
+    tmp_path: Path, extracted: list[str]
+) -> None:
+    """Git vouches for clean tracked files (nothing is stat'ed or read); a modified, reverted,
+    committed, checked-out or untracked file is always seen."""
+    root = workspace(tmp_path / "shop")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "one")
+    assert sorted(tables(root)) == ["orders", "users"]
+    extracted.clear()
+    assert sorted(tables(root)) == ["orders", "users"]  # the map of the last analysis
+    assert extracted == []
+
+    orders = root / "migrations" / "000002_orders.up.sql"
+    orders.write_text(ORDERS.replace("orders", "purchases"))  # modified, not committed
+    assert sorted(tables(root)) == ["purchases", "users"]
+    assert extracted == ["migrations/000002_orders.up.sql"]
+    git(root, "checkout", "--", "migrations/000002_orders.up.sql")  # reverted
+    assert sorted(tables(root)) == ["orders", "users"]
+
+    git(root, "checkout", "-q", "-b", "other")
+    orders.write_text(ORDERS.replace("orders", "invoices"))
+    git(root, "commit", "-q", "-am", "two")
+    assert sorted(tables(root)) == ["invoices", "users"]
+    git(root, "checkout", "-q", "-")  # another branch: the index changed
+    assert sorted(tables(root)) == ["orders", "users"]
+
+    (root / "migrations" / "000003_tags.up.sql").write_text("CREATE TABLE tags (id INT);\n")
+    assert sorted(tables(root)) == ["orders", "tags", "users"]  # untracked
+
+
+def test_a_changed_config_file_the_map_read_is_seen_too(tmp_path: Path) -> None:
+    """Spring's context path lives in application.yml, which resolve reads, not a source
+    file: git reporting it modified is enough to build the map again."""
+    root = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "jvm-multimodule", root)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "one")
+
+    def paths() -> set[str]:
+        return {e.path for s in analyze(root).backends() for e in s.endpoints}
+
+    before = paths()
+    assert before and all(p.startswith("/shop/") for p in before)
+    config = root / "app" / "src" / "main" / "resources" / "application.yml"
+    config.write_text(config.read_text().replace("context-path: /shop", "context-path: /store"))
+    after = paths()
+    assert after == {"/store/" + p.removeprefix("/shop/") for p in before}

@@ -6,15 +6,18 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from backend_planner.workspace.codemap.cache import FactsCache, content_key, digest
+from backend_planner import __version__
+from backend_planner.workspace.codemap.cache import FactsCache, ServiceMaps, content_key, digest
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, ServiceContext
 from backend_planner.workspace.codemap.merge import merge_entities
-from backend_planner.workspace.codemap.stamps import Stamp, StampWorker, stamps
-from backend_planner.workspace.facts import Endpoint, Entity
+from backend_planner.workspace.codemap.stamps import GitState, Stamp, stamps
+from backend_planner.workspace.facts import Endpoint, Entity, EntityField, EntityIndex, as_data
+from backend_planner.workspace.scan import find_git_toplevel
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,8 @@ class CodeMapBuilder:
         extractors: Sequence[Extractor] | None = None,
     ) -> None:
         self.root = root
-        self.cache = cache if cache is not None else FactsCache(root)
+        self._cache = cache  # the per-file tables: read only when a file must be looked at
+        self.maps = ServiceMaps(root)
         # None: the extractors of the languages met (see `use_languages`), loaded on demand
         self._fixed = tuple(extractors) if extractors is not None else None
         self.extractors: tuple[Extractor, ...] = self._fixed or ()
@@ -61,8 +65,15 @@ class CodeMapBuilder:
         self.services: dict[str, tuple[ServiceContext, Callable[[str], bool]]] = {}
         # not used here: callers that share a builder between threads hold it around each use
         self.lock = threading.Lock()
-        self._prestat: StampWorker | None = None
+        self._git: GitState | None = None
+        self._vouched: Collection[str] = frozenset()  # stamps git vouched for (see _stamps)
         self._data: dict[str, bytes] = {}  # bytes read in the current build
+
+    @property
+    def cache(self) -> FactsCache:
+        if self._cache is None:
+            self._cache = FactsCache(self.root)
+        return self._cache
 
     def use_languages(self, languages: Iterable[str | None]) -> None:
         """Load the extractors of these languages' families (and keep those already loaded)."""
@@ -73,12 +84,17 @@ class CodeMapBuilder:
         merged = {e.name: e for e in (*self.extractors, *extractors_for(languages))}
         self.extractors = tuple(merged[name] for name in sorted(merged))
 
-    def prestat(self, files: list[str]) -> None:
-        """Start stamping the files any extractor may read, in a worker process: the system
-        calls run while the rest of the analysis does its work (build() waits for them)."""
-        extensions = {e for x in self.extractors for e in x.extensions}
-        wanted = [p for paths in _by_extension(files).select_many(extensions) for p in paths]
-        self._prestat = StampWorker(self.root, wanted)
+    def start_git(self) -> None:
+        """In a git work tree, ask git which tracked files differ from its index: the answer
+        arrives while the files are listed and the analysis runs (see stamps.GitState)."""
+        top = find_git_toplevel(self.root)
+        if top is not None and self._git is None:
+            self._git = GitState(self.root, top)
+
+    def note_untracked(self, files: Iterable[str]) -> None:
+        """The work tree's untracked files (the listing knows them): always stat'ed."""
+        if self._git is not None:
+            self._git.untracked = set(files)
 
     def build(
         self, ctx: ServiceContext, *, exclude: Callable[[str], bool] = lambda path: False
@@ -87,21 +103,78 @@ class CodeMapBuilder:
         self.services[ctx.service_dir] = (ctx, exclude)
         self.use_languages([ctx.language])
         applicable = [e for e in self.extractors if e.applies(ctx)]
-        own = _by_extension(ctx.files)
-        if ctx.module_files:
+        extensions = {e for x in applicable for e in x.extensions}
+        own = _select(ctx.files, extensions)
+        modules: list[str] = []
+        if ctx.module_files and any(x.reads_module_files for x in applicable):
             mine = set(ctx.files)
-            modules = _by_extension([p for p in ctx.module_files if p not in mine])
-        else:
-            modules = _Buckets({})
+            modules = [p for p in _select(ctx.module_files, extensions) if p not in mine]
+        candidates = own + modules
+        vouched = self._vouched_fingerprint(ctx, applicable, candidates)
+        if vouched is not None:
+            stored = self.maps.get(ctx.service_dir, *vouched)
+            read = stored.get("read") if isinstance(stored, dict) else None
+            if isinstance(read, list) and self._unsure().isdisjoint(read):
+                ctx.read.update(read)
+                return _code_map_of(stored)
+        own_buckets, module_buckets = _buckets(own), _buckets(modules)
         selected: dict[str, list[str]] = {}
         for extractor in applicable:
-            paths = own.select(extractor.extensions)
+            paths = _pick(own_buckets, extractor.extensions)
             if extractor.reads_module_files:
-                paths += modules.select(extractor.extensions)
+                paths += _pick(module_buckets, extractor.extensions)
             selected[extractor.name] = paths
-        candidates = list(dict.fromkeys(p for paths in selected.values() for p in paths))
+        ctx.read.clear()
+        result = self._build(ctx, exclude, applicable, selected, candidates)
+        if vouched is not None and self._unsure().isdisjoint(ctx.read):
+            self.maps.put(ctx.service_dir, *vouched, {**as_data(result), "read": sorted(ctx.read)})
+        else:
+            self.maps.drop(ctx.service_dir)
+        return result
+
+    def _vouched_fingerprint(
+        self, ctx: ServiceContext, applicable: list[Extractor], candidates: list[str]
+    ) -> tuple[str, Stamp] | None:
+        """(fingerprint of the service's inputs, git's index stamp) when git vouches that none
+        of the files the map reads differs from its index; None when it can't (no git, a
+        modified or untracked source file). The files resolve read besides (config files)
+        are checked against the stored map's list."""
+        git = self._git
+        if git is None or git.index is None or git.dirty() is None:
+            return None
+        if not self._unsure().isdisjoint(candidates):
+            return None
+        described = repr(
+            (
+                __version__,
+                ctx.language,
+                ctx.frameworks,
+                ctx.orm,
+                [(e.name, e.version) for e in applicable],
+            )
+        )
+        fingerprint = digest("\0".join([described, *candidates]).encode("utf-8", "surrogateescape"))
+        return fingerprint, git.index
+
+    def _unsure(self) -> set[str]:
+        """The files git can't vouch for: modified in the work tree, or untracked."""
+        git = self._git
+        dirty = git.dirty() if git is not None else None
+        if git is None or dirty is None:
+            return set()
+        return dirty | git.untracked
+
+    def _build(
+        self,
+        ctx: ServiceContext,
+        exclude: Callable[[str], bool],
+        applicable: list[Extractor],
+        selected: dict[str, list[str]],
+        candidates: list[str],
+    ) -> CodeMap:
         current = self._stamps(candidates)
-        changed = self.cache.changed(current)
+        changed = self.cache.changed(current, same=self._vouched)
+        self._vouched = frozenset()
         for path in sorted(changed):
             self._read_changed(path, current[path])
         endpoints: list[Endpoint] = []
@@ -170,13 +243,28 @@ class CodeMapBuilder:
         return dict(sorted(facts.items()))
 
     def _stamps(self, candidates: list[str]) -> dict[str, Stamp | None]:
-        known = self._prestat.result() if self._prestat is not None else {}
-        if not known:
+        """The candidates' stamps: the recorded one of each file git vouches for (clean now,
+        clean when recorded, same index), a fresh stat of every other."""
+        git = self._git
+        dirty = git.dirty() if git is not None else None
+        if git is None or dirty is None:
             return stamps(self.root, candidates)
-        out = {p: known[p] for p in candidates if p in known}
-        if len(out) < len(candidates):
-            out.update(stamps(self.root, [p for p in candidates if p not in out]))
-        return out
+        cache = self.cache
+        vouched: dict[str, Stamp | None] = {}
+        if git.index is not None and cache.git_index == git.index:
+            unsure = dirty | git.untracked
+            known = cache.stamps
+            sure = cache.clean.intersection(candidates)
+            sure.difference_update(unsure)
+            sure.intersection_update(known.keys())
+            vouched = dict(zip(sure, map(known.__getitem__, sure), strict=True))
+        rest = list(set(candidates).difference(vouched)) if vouched else candidates
+        fresh = stamps(self.root, rest)
+        unclean = dirty | git.untracked
+        clean = {p for p, stamp in fresh.items() if stamp is not None and p not in unclean}
+        cache.set_git(git.index, clean, set(fresh) - clean)
+        self._vouched = vouched.keys()
+        return {**vouched, **fresh}
 
     def _read_changed(self, path: str, stamp: Stamp | None) -> None:
         if stamp is None:
@@ -212,7 +300,9 @@ class CodeMapBuilder:
     def forget(self, path: str) -> None:
         """Drop what is known of a file (it changed or was deleted)."""
         self.cache.forget(path)
-        self._prestat = None  # stamps taken before the change
+        self._git = None  # git's answer is from before the change
+        for directory in self.services:
+            self.maps.drop(directory)
 
     def refresh(
         self,
@@ -251,15 +341,36 @@ class CodeMapBuilder:
             ctx, exclude = self.services[directory]
             maps[directory] = self.build(ctx, exclude=exclude)
         if touched:
-            self.cache.save()
+            self.save_cache()
         return maps
 
     def save_cache(self) -> None:
         """Write the cache; the stamps taken for this analysis are spent."""
-        if self._prestat is not None:
-            self._prestat.result()
-            self._prestat = None
-        self.cache.save()
+        if self._git is not None:
+            self._git.close()  # this analysis's answer is spent
+            self._git = None
+        if self._cache is not None:
+            self._cache.save()
+        self.maps.save()
+
+
+def _code_map_of(data: Any) -> CodeMap:
+    """A CodeMap back from its JSON data (see as_data)."""
+    entities = [
+        Entity(
+            **{
+                **e,
+                "fields": [EntityField(**f) for f in e["fields"]],
+                "indexes": [EntityIndex(**i) for i in e["indexes"]],
+            }
+        )
+        for e in data["entities"]
+    ]
+    return CodeMap(
+        endpoints=[Endpoint(**e) for e in data["endpoints"]],
+        entities=entities,
+        unreadable=list(data["unreadable"]),
+    )
 
 
 def _problem_paths(problems: dict[str, str], paths: list[str]) -> list[str]:
@@ -272,36 +383,31 @@ def _problem_paths(problems: dict[str, str], paths: list[str]) -> list[str]:
     return [p for p in paths if p in problems]
 
 
-@dataclass
-class _Buckets:
-    """Files by lower-case extension, so each extractor looks only at its own kinds."""
-
-    by_extension: dict[str, list[str]]
-
-    def select_many(self, extensions: set[str]) -> list[list[str]]:
-        return [self.by_extension[e] for e in sorted(extensions) if e in self.by_extension]
-
-    def select(self, extensions: frozenset[str]) -> list[str]:
-        out: list[str] = []
-        for extension in sorted(extensions):
-            out += self.by_extension.get(extension, ())
-        return out
+def _select(paths: list[str], extensions: Iterable[str]) -> list[str]:
+    """The paths with one of these extensions (lower or upper case), in their order."""
+    suffixes = tuple(sorted({e for x in extensions for e in (x, x.upper())}))
+    return [p for p in paths if p.endswith(suffixes)] if suffixes else []
 
 
-def _by_extension(paths: list[str]) -> _Buckets:
+def _buckets(paths: list[str]) -> dict[str, list[str]]:
+    """Paths by lower-case extension (in their order)."""
     by_extension: dict[str, list[str]] = {}
-    for path in paths:  # the hot loop of a big tree: as little work per path as can be
-        extension = path[path.rfind(".") :]
+    for path in paths:
+        extension = path[path.rfind(".") :].lower()
         bucket = by_extension.get(extension)
         if bucket is None:
             by_extension[extension] = [path]
         else:
             bucket.append(path)
-    lowered: dict[str, list[str]] = {}
-    for extension, bucket in by_extension.items():
-        if "/" not in extension:  # a dot in a directory name, not an extension
-            lowered.setdefault(extension.lower(), []).extend(bucket)
-    return _Buckets(lowered)
+    return by_extension
+
+
+def _pick(buckets: dict[str, list[str]], extensions: Iterable[str]) -> list[str]:
+    """The paths of these extensions, sorted (as the service's files are)."""
+    chosen = [buckets[e] for e in sorted(set(extensions)) if e in buckets]
+    if len(chosen) == 1:
+        return list(chosen[0])
+    return sorted(p for bucket in chosen for p in bucket)
 
 
 def _owner(

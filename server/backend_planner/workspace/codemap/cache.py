@@ -3,7 +3,8 @@
 - facts by content: `<extractor>@<version>:<blake2b of the bytes>` → the file's facts, so a
   renamed or reverted file is found again and an extractor's new version never reuses old facts;
 - files: each file's stamp (see stamps.py), the digest of its bytes, and why it could not be
-  read (binary, too large …) — a file whose stamp is unchanged is not read again;
+  read (binary, too large …) — a file whose stamp is unchanged is not read again; which files
+  were clean in git, and git's index stamp, so those need not even be stat'ed;
 - runs: per service and extractor, the fingerprint of the list of files it read and which of
   them had facts — when neither the list nor any file changed, nothing is looked at again.
 
@@ -20,6 +21,7 @@ import marshal
 import os
 import sys
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from backend_planner.workspace.codemap.stamps import Stamp
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3
+FORMAT = 5
 Run = tuple[str, dict[str, str]]  # (fingerprint of the files read, {path: digest} with facts)
 
 
@@ -73,6 +75,9 @@ class FactsCache:
         self.digests: dict[str, str | None] = data.get("digests", {})
         self.problems: dict[str, str] = data.get("problems", {})
         self.runs: dict[str, Run] = data.get("runs", {})
+        # files that were tracked and clean in git when stamped, and git's index stamp then
+        self.clean: set[str] = set(data.get("clean", ()))
+        self.git_index: Stamp | None = data.get("git_index")
         self._used_facts: set[str] = set()
         self._used_files: set[str] = set()
         self._used_runs: set[str] = set()
@@ -90,6 +95,8 @@ class FactsCache:
         expected = {"facts", "stamps", "digests", "problems", "runs"}
         if not expected <= set(data) or not all(isinstance(data[k], dict) for k in expected):
             return {}
+        if not isinstance(data.get("clean"), (set, frozenset)):
+            return {}
         return data
 
     # ---- facts by content
@@ -105,10 +112,14 @@ class FactsCache:
         self._changed = True
 
     # ---- files
-    def changed(self, current: dict[str, Stamp | None]) -> set[str]:
-        """The paths whose stamp is not the one recorded (new files included)."""
+    def changed(self, current: dict[str, Stamp | None], same: Collection[str] = ()) -> set[str]:
+        """The paths whose stamp is not the one recorded (new files included); `same`: paths
+        whose stamp was taken from the record (nothing to compare)."""
         self._used_files.update(current)
-        return {path for path, _ in current.items() - self.stamps.items()}
+        if not same:
+            return {path for path, _ in current.items() - self.stamps.items()}
+        stored = self.stamps
+        return {p for p in current.keys() - same if stored.get(p) != current[p]}
 
     def record(
         self, path: str, stamp: Stamp | None, content: str | None, problem: str | None
@@ -124,7 +135,17 @@ class FactsCache:
 
     def forget(self, path: str) -> None:
         """Read this file again next time (it changed or was deleted)."""
+        self.clean.discard(path)
         if self.stamps.pop(path, None) is not None:
+            self._changed = True
+
+    def set_git(self, index: Stamp | None, clean: set[str], unclean: set[str]) -> None:
+        """Note which stamped files were clean in git, under which index."""
+        before = (self.git_index, len(self.clean))
+        self.git_index = index
+        self.clean -= unclean
+        self.clean |= clean
+        if (self.git_index, len(self.clean)) != before:
             self._changed = True
 
     # ---- runs
@@ -153,6 +174,7 @@ class FactsCache:
         self.digests = {k: v for k, v in self.digests.items() if k in keep}
         self.problems = {k: v for k, v in self.problems.items() if k in keep}
         self.runs = {k: self.runs[k] for k in self._used_runs if k in self.runs}
+        self.clean &= keep
         self._changed = False
         if self.path is None:
             return
@@ -163,6 +185,8 @@ class FactsCache:
             "digests": self.digests,
             "problems": self.problems,
             "runs": self.runs,
+            "clean": self.clean,
+            "git_index": self.git_index,
         }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -171,4 +195,65 @@ class FactsCache:
                 marshal.dump(data, handle)
             os.replace(tmp, self.path)
         except (OSError, ValueError) as exc:  # a read-only home is no reason to fail
+            log.debug("code map cache not written to %s: %s", self.path, exc)
+
+
+class ServiceMaps:
+    """The last code map of each service of a workspace, with the fingerprint of what it was
+    built from (its files, their git state, the extractors) — a small file of its own, so an
+    analysis in which git vouches that nothing changed reads no per-file table at all."""
+
+    def __init__(self, root: Path) -> None:
+        directory = cache_dir()
+        self.path: Path | None = None
+        if directory is not None:
+            name = hashlib.blake2b(str(root).encode(), digest_size=10).hexdigest()
+            version = f"py{sys.version_info[0]}{sys.version_info[1]}"
+            self.path = directory / f"{root.name[:40]}-{name}-{version}-maps.marshal"
+        self.git_index: Stamp | None = None
+        self.maps: dict[str, tuple[str, Any]] = {}
+        self._changed = False
+        if self.path is not None:
+            try:
+                data = marshal.loads(self.path.read_bytes())
+            except (OSError, ValueError, EOFError, TypeError):
+                data = None
+            if isinstance(data, dict) and data.get("format") == FORMAT:
+                maps = data.get("maps")
+                if isinstance(maps, dict):
+                    self.maps = maps
+                    self.git_index = data.get("git_index")
+
+    def get(self, key: str, fingerprint: str, git_index: Stamp) -> Any:
+        """The map stored for `key` when it was built from the same fingerprint and index."""
+        if self.git_index != git_index:
+            return None
+        entry = self.maps.get(key)
+        if not isinstance(entry, tuple) or len(entry) != 2 or entry[0] != fingerprint:
+            return None
+        return entry[1]
+
+    def put(self, key: str, fingerprint: str, git_index: Stamp, data: Any) -> None:
+        if self.git_index != git_index:
+            self.maps = {}
+            self.git_index = git_index
+        self.maps[key] = (fingerprint, data)
+        self._changed = True
+
+    def drop(self, key: str) -> None:
+        if self.maps.pop(key, None) is not None:
+            self._changed = True
+
+    def save(self) -> None:
+        if not self._changed or self.path is None:
+            return
+        self._changed = False
+        data = {"format": FORMAT, "git_index": self.git_index, "maps": self.maps}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".codemap-", suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                marshal.dump(data, handle)
+            os.replace(tmp, self.path)
+        except (OSError, ValueError) as exc:
             log.debug("code map cache not written to %s: %s", self.path, exc)

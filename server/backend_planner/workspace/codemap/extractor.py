@@ -36,10 +36,13 @@ class ServiceContext:
     # service's: the engine extracts them only for extractors with `reads_module_files`, whose
     # resolve uses their facts as declarations (e.g. interfaces a controller implements).
     module_files: list[str] = field(default_factory=list)
+    # every path read_text was asked for (read or not): the map depends on them too
+    read: set[str] = field(default_factory=set)
 
     def read_text(self, path: str, limit: int = 1 << 20) -> str | None:
         """A repo-relative file's text (config files: application.properties, nest-cli.json
         …), or None when it can't be read."""
+        self.read.add(path)
         try:
             with open(self.root / path, "rb") as handle:
                 data = handle.read(limit)

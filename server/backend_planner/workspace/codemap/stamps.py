@@ -1,17 +1,19 @@
-"""How the engine knows, without reading a file, that it is the one it read last time: its
-*stamp*, (mtime in ns, size), as git's index does. Stamping every source file of a big tree is
-thousands of system calls, so `StampWorker` takes them in a second Python process (the same
-interpreter, no site packages) while this one carries on with the analysis."""
+"""How the engine knows, without reading a file, that it is the one it read last time.
+
+A file's *stamp* is its (mtime in ns, size), as in git's index; stamping every source file of
+a big tree is thousands of system calls. Inside a git work tree, git already knows which
+tracked files differ from its index: `GitState` asks it (`git diff-files`, started before the
+files are listed, so it runs beside the analysis) and notes the index file's own stamp. While
+the index is the one the cache last saw, a tracked file that was clean then and is clean now is
+the same file, and keeps its stamp without a system call; every other file is stat'ed.
+"""
 
 from __future__ import annotations
 
 import logging
-import marshal
 import operator
 import os
 import subprocess
-import sys
-import threading
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,29 +22,11 @@ log = logging.getLogger(__name__)
 
 Stamp = tuple[Any, ...]
 _STAT = operator.attrgetter("st_mtime_ns", "st_size")
-WORKER_MIN_FILES = 2_000  # below this, stamping here is cheaper than starting a process
-
-_WORKER = """
-import marshal, operator, os, sys
-from functools import partial
-paths = sys.stdin.buffer.read().decode("utf-8", "surrogateescape").split("\\0")
-fd = os.open(sys.argv[1], os.O_RDONLY)
-stat, get = partial(os.stat, dir_fd=fd), operator.attrgetter("st_mtime_ns", "st_size")
-try:
-    out = list(map(get, map(stat, paths)))
-except OSError:
-    out = []
-    for p in paths:
-        try:
-            out.append(get(stat(p)))
-        except OSError:
-            out.append(None)
-sys.stdout.buffer.write(marshal.dumps(out))
-"""
+_GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
 
 
 def stamps(root: Path, paths: list[str]) -> dict[str, Stamp | None]:
-    """Each path's stamp, taken here (None: it can't be stat'ed, e.g. it was deleted)."""
+    """Each path's stamp (None: it can't be stat'ed, e.g. it was deleted)."""
     if not paths:
         return {}
     fd = os.open(root, os.O_RDONLY)
@@ -62,52 +46,57 @@ def stamps(root: Path, paths: list[str]) -> dict[str, Stamp | None]:
         os.close(fd)
 
 
-class StampWorker:
-    """The stamps of `paths`, taken by a child process; `result()` waits for them (and takes
-    them here when the child could not run)."""
+class GitState:
+    """The tracked files of a work tree that differ from git's index (modified or deleted),
+    read in the background, and the index file's stamp."""
 
-    def __init__(self, root: Path, paths: list[str]) -> None:
-        self.root = root
-        self.paths = paths
-        self._output: bytes | None = None
-        self._thread: threading.Thread | None = None
-        if len(paths) < WORKER_MIN_FILES:
+    def __init__(self, root: Path, top: Path) -> None:
+        self.index = _index_stamp(top)
+        self.untracked: set[str] = set()  # told by the file listing
+        self._dirty: set[str] | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        if self.index is None:
             return
         try:
-            proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-c", _WORKER, str(root)],
-                stdin=subprocess.PIPE,
+            self._proc = subprocess.Popen(
+                ["git", "diff-files", "--name-only", "--relative", "-z"],
+                cwd=root,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
+                env={**os.environ, **_GIT_ENV},
             )
         except OSError as exc:
-            log.debug("stamps taken in process: %s", exc)
-            return
-        data = "\0".join(paths).encode("utf-8", "surrogateescape")
-        # The pipe holds 64 KB: a thread feeds it (waiting with the GIL released).
-        self._thread = threading.Thread(
-            target=self._talk, args=(proc, data), name="codemap-stamps", daemon=True
-        )
-        self._thread.start()
+            log.debug("no git state: %s", exc)
 
-    def _talk(self, proc: subprocess.Popen[bytes], data: bytes) -> None:
-        try:
-            output, _ = proc.communicate(data)
-        except OSError as exc:
-            log.debug("stamp worker failed: %s", exc)
-            return
-        if proc.returncode == 0:
-            self._output = output
+    def dirty(self) -> set[str] | None:
+        """The tracked files that differ from the index (None: git could not tell)."""
+        if self._proc is not None:
+            out, _ = self._proc.communicate()
+            if self._proc.returncode == 0:
+                self._dirty = set(out.decode("utf-8", "surrogateescape").split("\0"))
+                self._dirty.discard("")
+            self._proc = None
+        return self._dirty
 
-    def result(self) -> dict[str, Stamp | None]:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-            if self._output is not None:
-                try:
-                    taken = marshal.loads(self._output)
-                except (ValueError, EOFError, TypeError):
-                    taken = None
-                if isinstance(taken, list) and len(taken) == len(self.paths):
-                    return dict(zip(self.paths, taken, strict=True))
-        return stamps(self.root, self.paths)
+    def close(self) -> None:
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._proc.communicate()
+            self._proc = None
+
+
+def _index_stamp(top: Path) -> Stamp | None:
+    """The stamp of the work tree's index file (`.git/index`, or the one a `.git` file names)."""
+    dot_git = top / ".git"
+    try:
+        if dot_git.is_file():
+            line = dot_git.read_text(encoding="utf-8").strip()
+            if not line.startswith("gitdir:"):
+                return None
+            git_dir = (top / line[len("gitdir:") :].strip()).resolve()
+        else:
+            git_dir = dot_git
+        return tuple(_STAT(os.stat(git_dir / "index")))
+    except OSError:
+        return None
