@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from backend_planner import __version__
 from backend_planner.errors import Problem, RulesError
+from backend_planner.paths import cache_dir
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -235,23 +236,11 @@ def _cache_file() -> Path | None:
     $BACKEND_PLANNER_DATA_DIR when that is set (tests isolate their files so), else the user
     cache dir. One file per installation (its rules dir), so two installs don't collide."""
     try:
-        override = os.environ.get("BACKEND_PLANNER_CACHE_DIR")
-        data_dir = os.environ.get("BACKEND_PLANNER_DATA_DIR")
-        if override == "off":
-            return None
-        if override:
-            base = Path(override)
-        elif data_dir:
-            base = Path(data_dir) / "cache"
-        elif sys.platform.startswith("linux"):  # platformdirs' answer without its import
-            base = Path(os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache")
-            base = base / "backend-planner"
-        else:
-            import platformdirs
-
-            base = Path(platformdirs.user_cache_dir("backend-planner", appauthor=False))
+        base = cache_dir()
     except (OSError, RuntimeError) as exc:  # no home directory
         log.debug("no cache dir for the rules: %s", exc)
+        return None
+    if base is None:
         return None
     import zlib
 

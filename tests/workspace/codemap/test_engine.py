@@ -89,7 +89,9 @@ def test_a_second_analysis_reads_nothing_and_an_edit_reads_one_file(
 def test_a_damaged_cache_is_read_again_not_an_error(tmp_path: Path, extracted: list[str]) -> None:
     root = workspace(tmp_path / "shop")
     tables(root)
-    (cache,) = (cache_dir() or tmp_path).glob("shop-*.marshal")
+    (cache,) = [
+        p for p in (cache_dir() or tmp_path).glob("shop-*.marshal") if "-maps" not in p.name
+    ]
     cache.write_bytes(b"\x00damaged")
     extracted.clear()
     assert sorted(tables(root)) == ["orders", "users"]

@@ -15,6 +15,7 @@ from backend_planner import __version__
 from backend_planner.workspace.codemap.cache import FactsCache, ServiceMaps, content_key, digest
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, ServiceContext
 from backend_planner.workspace.codemap.merge import merge_entities
+from backend_planner.workspace.codemap.registry import code_stamp, family_key
 from backend_planner.workspace.codemap.stamps import GitState, Stamp, stamps
 from backend_planner.workspace.facts import Endpoint, Entity, EntityField, EntityIndex, as_data
 from backend_planner.workspace.scan import find_git_toplevel
@@ -66,7 +67,7 @@ class CodeMapBuilder:
         # not used here: callers that share a builder between threads hold it around each use
         self.lock = threading.Lock()
         self._git: GitState | None = None
-        self._vouched: Collection[str] = frozenset()  # stamps git vouched for (see _stamps)
+        self._vouched_stamps: Collection[str] = frozenset()  # stamps git vouched for (see _stamps)
         self._data: dict[str, bytes] = {}  # bytes read in the current build
 
     @property
@@ -101,6 +102,13 @@ class CodeMapBuilder:
     ) -> CodeMap:
         """The code map of one service. `exclude(path)`: a file not to read (a test)."""
         self.services[ctx.service_dir] = (ctx, exclude)
+        vouched = self._vouched(ctx)
+        if vouched is not None:
+            stored = self.maps.get(ctx.service_dir, *vouched)
+            read = stored.get("read") if isinstance(stored, dict) else None
+            if isinstance(read, list) and self._unsure().isdisjoint(read):
+                ctx.read.update(read)
+                return _code_map_of(stored)
         self.use_languages([ctx.language])
         applicable = [e for e in self.extractors if e.applies(ctx)]
         extensions = {e for x in applicable for e in x.extensions}
@@ -109,14 +117,6 @@ class CodeMapBuilder:
         if ctx.module_files and any(x.reads_module_files for x in applicable):
             mine = set(ctx.files)
             modules = [p for p in _select(ctx.module_files, extensions) if p not in mine]
-        candidates = own + modules
-        vouched = self._vouched_fingerprint(ctx, applicable, candidates)
-        if vouched is not None:
-            stored = self.maps.get(ctx.service_dir, *vouched)
-            read = stored.get("read") if isinstance(stored, dict) else None
-            if isinstance(read, list) and self._unsure().isdisjoint(read):
-                ctx.read.update(read)
-                return _code_map_of(stored)
         own_buckets, module_buckets = _buckets(own), _buckets(modules)
         selected: dict[str, list[str]] = {}
         for extractor in applicable:
@@ -125,33 +125,40 @@ class CodeMapBuilder:
                 paths += _pick(module_buckets, extractor.extensions)
             selected[extractor.name] = paths
         ctx.read.clear()
-        result = self._build(ctx, exclude, applicable, selected, candidates)
+        result = self._build(ctx, exclude, applicable, selected, own + modules)
+        family = family_key(ctx.language)
+        self.maps.set_extensions(
+            family,
+            sorted({e for x in self.extractors for e in x.extensions if _reads(x, ctx.language)}),
+        )
+        vouched = self._vouched(ctx)  # now that the family's extensions are known
         if vouched is not None and self._unsure().isdisjoint(ctx.read):
             self.maps.put(ctx.service_dir, *vouched, {**as_data(result), "read": sorted(ctx.read)})
         else:
             self.maps.drop(ctx.service_dir)
         return result
 
-    def _vouched_fingerprint(
-        self, ctx: ServiceContext, applicable: list[Extractor], candidates: list[str]
-    ) -> tuple[str, Stamp] | None:
+    def _vouched(self, ctx: ServiceContext) -> tuple[str, Stamp] | None:
         """(fingerprint of the service's inputs, git's index stamp) when git vouches that none
-        of the files the map reads differs from its index; None when it can't (no git, a
-        modified or untracked source file). The files resolve read besides (config files)
-        are checked against the stored map's list."""
+        of the files the map may read differs from its index; None when it can't (no git, a
+        modified or untracked source file, the extensions the families read not known yet).
+        No extractor is imported for this: the inputs are the service's files of the
+        extensions its families read (kept from the last build), its facts, and the code map's
+        own code and rules (their stamps). The files resolve read besides (config files) are
+        checked against the stored map's list."""
         git = self._git
         if git is None or git.index is None or git.dirty() is None:
             return None
+        extensions = self.maps.extensions(family_key(ctx.language))
+        if extensions is None:
+            return None
+        candidates = _select(ctx.files, extensions)
+        if ctx.module_files:
+            candidates += _select(ctx.module_files, extensions)
         if not self._unsure().isdisjoint(candidates):
             return None
         described = repr(
-            (
-                __version__,
-                ctx.language,
-                ctx.frameworks,
-                ctx.orm,
-                [(e.name, e.version) for e in applicable],
-            )
+            (__version__, code_stamp(), ctx.language, ctx.frameworks, ctx.orm, ctx.service_dir)
         )
         fingerprint = digest("\0".join([described, *candidates]).encode("utf-8", "surrogateescape"))
         return fingerprint, git.index
@@ -173,8 +180,8 @@ class CodeMapBuilder:
         candidates: list[str],
     ) -> CodeMap:
         current = self._stamps(candidates)
-        changed = self.cache.changed(current, same=self._vouched)
-        self._vouched = frozenset()
+        changed = self.cache.changed(current, same=self._vouched_stamps)
+        self._vouched_stamps = frozenset()
         for path in sorted(changed):
             self._read_changed(path, current[path])
         endpoints: list[Endpoint] = []
@@ -263,7 +270,7 @@ class CodeMapBuilder:
         unclean = dirty | git.untracked
         clean = {p for p, stamp in fresh.items() if stamp is not None and p not in unclean}
         cache.set_git(git.index, clean, set(fresh) - clean)
-        self._vouched = vouched.keys()
+        self._vouched_stamps = vouched.keys()
         return {**vouched, **fresh}
 
     def _read_changed(self, path: str, stamp: Stamp | None) -> None:
@@ -371,6 +378,10 @@ def _code_map_of(data: Any) -> CodeMap:
         entities=entities,
         unreadable=list(data["unreadable"]),
     )
+
+
+def _reads(extractor: Extractor, language: str | None) -> bool:
+    return not extractor.languages or language in extractor.languages
 
 
 def _problem_paths(problems: dict[str, str], paths: list[str]) -> list[str]:

@@ -25,30 +25,23 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+from backend_planner import paths
 from backend_planner.workspace.codemap.stamps import Stamp
 
 log = logging.getLogger(__name__)
 
-FORMAT = 5
+FORMAT = 6
 Run = tuple[str, dict[str, str]]  # (fingerprint of the files read, {path: digest} with facts)
 
 
 def cache_dir() -> Path | None:
-    """`codemap/` in the cache dir the stack rules use ($BACKEND_PLANNER_CACHE_DIR, else
-    `cache/` in $BACKEND_PLANNER_DATA_DIR, else the user cache dir); None when turned off."""
-    override = os.environ.get("BACKEND_PLANNER_CACHE_DIR")
-    if override == "off":
+    """`codemap/` in the product's cache dir (see paths.cache_dir); None when turned off or
+    when there is no home directory."""
+    try:
+        base = paths.cache_dir()
+    except (OSError, RuntimeError):
         return None
-    data_dir = os.environ.get("BACKEND_PLANNER_DATA_DIR")
-    if override:
-        base = Path(override)
-    elif data_dir:
-        base = Path(data_dir) / "cache"
-    else:
-        import platformdirs
-
-        base = Path(platformdirs.user_cache_dir("backend-planner", appauthor=False))
-    return base / "codemap"
+    return None if base is None else base / "codemap"
 
 
 def digest(source: bytes) -> str:
@@ -212,6 +205,8 @@ class ServiceMaps:
             self.path = directory / f"{root.name[:40]}-{name}-{version}-maps.marshal"
         self.git_index: Stamp | None = None
         self.maps: dict[str, tuple[str, Any]] = {}
+        # families (`go+sql`) -> the extensions their extractors read, learnt when they ran
+        self.family_extensions: dict[str, list[str]] = {}
         self._changed = False
         if self.path is not None:
             try:
@@ -220,8 +215,10 @@ class ServiceMaps:
                 data = None
             if isinstance(data, dict) and data.get("format") == FORMAT:
                 maps = data.get("maps")
-                if isinstance(maps, dict):
+                extensions = data.get("extensions")
+                if isinstance(maps, dict) and isinstance(extensions, dict):
                     self.maps = maps
+                    self.family_extensions = extensions
                     self.git_index = data.get("git_index")
 
     def get(self, key: str, fingerprint: str, git_index: Stamp) -> Any:
@@ -240,6 +237,15 @@ class ServiceMaps:
         self.maps[key] = (fingerprint, data)
         self._changed = True
 
+    def extensions(self, family: str) -> list[str] | None:
+        found = self.family_extensions.get(family)
+        return found if isinstance(found, list) else None
+
+    def set_extensions(self, family: str, extensions: list[str]) -> None:
+        if self.family_extensions.get(family) != extensions:
+            self.family_extensions[family] = extensions
+            self._changed = True
+
     def drop(self, key: str) -> None:
         if self.maps.pop(key, None) is not None:
             self._changed = True
@@ -248,7 +254,12 @@ class ServiceMaps:
         if not self._changed or self.path is None:
             return
         self._changed = False
-        data = {"format": FORMAT, "git_index": self.git_index, "maps": self.maps}
+        data = {
+            "format": FORMAT,
+            "git_index": self.git_index,
+            "maps": self.maps,
+            "extensions": self.family_extensions,
+        }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".codemap-", suffix=".tmp")

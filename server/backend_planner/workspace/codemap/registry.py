@@ -59,6 +59,33 @@ def _family(family: str) -> tuple[Extractor, ...]:
     return tuple(found)
 
 
+def family_key(language: str | None) -> str:
+    """The families that read a service of `language`, as one key (`go+sql`)."""
+    return "+".join(f for f, langs in FAMILIES.items() if langs is None or language in langs)
+
+
+@cache
+def code_stamp() -> str:
+    """A digest of the stamps (mtime, size) of the code map's own files — engine, extractors,
+    rules, queries — so a map built by other code is never taken for this code's (once per
+    process; without importing a single extractor)."""
+    import hashlib
+    import os
+
+    root = os.path.dirname(os.path.abspath(__file__))
+    entries = []
+    for directory in (root, *(os.path.join(root, d) for d in ("extractors", "rules", "queries"))):
+        try:
+            with os.scandir(directory) as found:
+                for entry in found:
+                    if entry.is_file() and not entry.name.endswith(".pyc"):
+                        st = entry.stat()
+                        entries.append(f"{entry.path}:{st.st_mtime_ns}:{st.st_size}")
+        except OSError:
+            continue
+    return hashlib.blake2b("\n".join(sorted(entries)).encode(), digest_size=12).hexdigest()
+
+
 def extractors_for(languages: Iterable[str | None]) -> tuple[Extractor, ...]:
     """The extractors of every family that reads one of these languages (and the ones that
     read any), sorted by name."""
