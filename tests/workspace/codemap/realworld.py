@@ -41,6 +41,7 @@ class Score:
     entities_required: int
     entities_matched: int
     entities_missed: list[str]
+    entities_extra: list[str]  # detected entities the ground truth has no trace of
 
     @property
     def recall(self) -> float:
@@ -70,7 +71,20 @@ def detections(directory: str) -> dict[str, list[dict[str, str]]]:
 
 def score(directory: str) -> Score:
     """The code map of `realworld/<directory>` scored against its expected.json entry."""
-    result = score_module().score_repo(truth()[directory], detections(directory))
+    module = score_module()
+    entry = truth()[directory]
+    found = detections(directory)
+    result = module.score_repo(entry, found)
+    known: set[str] = set()
+    for entity in entry["entities"] + entry.get("optional_entities", []):
+        for name in (entity["name"], entity.get("table"), *(entity.get("aliases") or [])):
+            if name:
+                known |= module.entity_forms(name)
+    extra = [
+        f"{e['name']} ({e['table']})"
+        for e in found["entities"]
+        if not ((module.entity_forms(e["name"]) | module.entity_forms(e["table"])) & known)
+    ]
     return Score(
         required=result["req"],
         matched=result["tp"],
@@ -79,4 +93,5 @@ def score(directory: str) -> Score:
         entities_required=result["ent_req"],
         entities_matched=result["ent_hit"],
         entities_missed=[e["name"] for e in result["ent_miss"]],
+        entities_extra=extra,
     )

@@ -274,7 +274,9 @@ class _FileReader:
         elif any(d in _derives() for d in derives):
             struct["orm"] = "diesel"
             struct["model"] = any(_derives().get(d) for d in derives)
-            struct["table"] = _table_name(attributes) or _snake(name) + "s"
+            explicit = _table_name(attributes)
+            struct["table"] = explicit or _snake(name) + "s"
+            struct["named"] = bool(explicit)
         else:
             return
         struct["fields"] = _struct_fields(node)
@@ -285,7 +287,7 @@ class RustEntitiesExtractor(Extractor):
     """Entities of Diesel and SeaORM services."""
 
     name = "rust-entities"
-    version = 2
+    version = 3
     extensions = frozenset({".rs"})
     # a model file may name no `diesel` path at all: `#[derive(Queryable)] pub struct User`
     markers = (b"table!", b"diesel", b"sea_orm", *(name.encode() for name in _derives()))
@@ -322,6 +324,20 @@ class RustEntitiesExtractor(Extractor):
             references[(child, column)] = f"{parent}.{key[0]}" if len(key) == 1 else parent
         for path, relation in relations:
             self._sea_orm_reference(path, relation, module_tables, references)
+        # A Diesel struct naming no table is a row type of a query (a join, a projection)
+        # unless its default table exists: with a schema, keep only those.
+        if tables:
+            structs = {
+                table: kept
+                for table, found in structs.items()
+                if (
+                    kept := [
+                        (p, s)
+                        for p, s in found
+                        if table in tables or s.get("orm") != "diesel" or s.get("named")
+                    ]
+                )
+            }
         entities = []
         for table in sorted(set(tables) | set(structs)):
             entities.append(
