@@ -32,11 +32,17 @@ def join(*parts: str | None) -> str:
     return normalize("/".join(p for p in parts if p))
 
 
+_BRACED = re.compile(r"\{([^{}:]+?)\??(?::(?:[^{}]|\{[^{}]*\})*)?\}")
+
+
 def _param(segment: str) -> str:
     if segment == DYNAMIC:
         return segment
     if segment in ("*", "**"):
         return "{wildcard}"
+    if segment.count("{") > 1 or (segment.count("{") == 1 and not segment.startswith("{")):
+        # several parameters, or text around one: `{prefix:[@~]}{name}`, `v{version:\d+}`
+        return _BRACED.sub(lambda m: "{" + m.group(1).strip() + "}", segment)
     for pattern, group in _PARAM_PATTERNS:
         match = pattern.match(segment)
         if match:
