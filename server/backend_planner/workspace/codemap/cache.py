@@ -44,6 +44,28 @@ def cache_dir() -> Path | None:
     return None if base is None else base / "codemap"
 
 
+def _cache_file(root: Path, suffix: str) -> Path | None:
+    """This workspace's cache file (per Python version: marshal's format is one)."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    name = hashlib.blake2b(str(root).encode(), digest_size=10).hexdigest()
+    version = f"py{sys.version_info[0]}{sys.version_info[1]}"
+    return directory / f"{root.name[:40]}-{name}-{version}{suffix}.marshal"
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    """Write atomically; a read-only home is no reason to fail an analysis."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".codemap-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            marshal.dump(data, handle)
+        os.replace(tmp, path)
+    except (OSError, ValueError) as exc:
+        log.debug("code map cache not written to %s: %s", path, exc)
+
+
 def digest(source: bytes) -> str:
     return hashlib.blake2b(source, digest_size=16).hexdigest()
 
@@ -56,12 +78,7 @@ class FactsCache:
     """The cache of one workspace, in memory; `save()` writes it when it changed."""
 
     def __init__(self, root: Path) -> None:
-        directory = cache_dir()
-        self.path: Path | None = None
-        if directory is not None:
-            name = hashlib.blake2b(str(root).encode(), digest_size=10).hexdigest()
-            version = f"py{sys.version_info[0]}{sys.version_info[1]}"
-            self.path = directory / f"{root.name[:40]}-{name}-{version}.marshal"
+        self.path = _cache_file(root, "")
         data = self._load()
         self.facts: dict[str, Any] = data.get("facts", {})
         self.stamps: dict[str, Stamp | None] = data.get("stamps", {})
@@ -181,14 +198,7 @@ class FactsCache:
             "clean": self.clean,
             "git_index": self.git_index,
         }
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".codemap-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                marshal.dump(data, handle)
-            os.replace(tmp, self.path)
-        except (OSError, ValueError) as exc:  # a read-only home is no reason to fail
-            log.debug("code map cache not written to %s: %s", self.path, exc)
+        _write(self.path, data)
 
 
 class ServiceMaps:
@@ -197,12 +207,7 @@ class ServiceMaps:
     analysis in which git vouches that nothing changed reads no per-file table at all."""
 
     def __init__(self, root: Path) -> None:
-        directory = cache_dir()
-        self.path: Path | None = None
-        if directory is not None:
-            name = hashlib.blake2b(str(root).encode(), digest_size=10).hexdigest()
-            version = f"py{sys.version_info[0]}{sys.version_info[1]}"
-            self.path = directory / f"{root.name[:40]}-{name}-{version}-maps.marshal"
+        self.path = _cache_file(root, "-maps")
         self.git_index: Stamp | None = None
         self.maps: dict[str, tuple[str, Any]] = {}
         # families (`go+sql`) -> the extensions their extractors read, learnt when they ran
@@ -260,11 +265,4 @@ class ServiceMaps:
             "maps": self.maps,
             "extensions": self.family_extensions,
         }
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".codemap-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                marshal.dump(data, handle)
-            os.replace(tmp, self.path)
-        except (OSError, ValueError) as exc:
-            log.debug("code map cache not written to %s: %s", self.path, exc)
+        _write(self.path, data)
