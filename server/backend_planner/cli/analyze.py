@@ -6,6 +6,8 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -35,13 +37,16 @@ def run(args: argparse.Namespace) -> int:
         from backend_planner.workspace.scan import start_listing
 
         started = start_listing(args.path)
+        progress = _progress_line() if sys.stderr.isatty() else None
         try:
             from backend_planner.workspace.analyzer import analyze_json
 
-            data = analyze_json(args.path, started=started)
+            data = analyze_json(args.path, started=started, progress=progress)
         finally:
             if started is not None:
                 started.close()  # read by then, unless the analysis failed first
+            if progress is not None:
+                progress(-1)
         json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
         unreadable = sum(len(s.get("unreadable", [])) for s in data.get("services", []))
@@ -52,10 +57,36 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         return 0
-    from backend_planner.workspace import analyze
+    from backend_planner.workspace.analyzer import analyze
+    from backend_planner.workspace.codemap import CodeMapBuilder
 
-    render(analyze(args.path))
+    builder = CodeMapBuilder(Path(args.path).expanduser().resolve())
+    builder.progress = _progress_line() if sys.stderr.isatty() else None
+    try:
+        profile = analyze(args.path, code_maps=builder)
+    finally:
+        if builder.progress is not None:
+            builder.progress(-1)
+    render(profile)
     return 0
+
+
+def _progress_line() -> Callable[[int], None]:
+    """A one-line counter on stderr for a long first analysis (a terminal only); -1 clears it."""
+    shown = False
+
+    def show(parsed: int) -> None:
+        nonlocal shown
+        if parsed < 0:
+            if shown:
+                sys.stderr.write("\r\033[K")
+                sys.stderr.flush()
+            return
+        shown = True
+        sys.stderr.write(f"\rcode map: {parsed:,} files read …")
+        sys.stderr.flush()
+
+    return show
 
 
 def _join(items: list[str]) -> str:

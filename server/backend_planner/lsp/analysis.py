@@ -5,6 +5,7 @@ directories (`workspace/didChangeWatchedFiles`) analyse their folder again."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from pathlib import Path
@@ -63,6 +64,8 @@ async def analyse(ls: PlannerServer, folders: list[Path], reason: str) -> None:
         stack.notify_analysis(ls, folder, "running")
         try:
             builder = codemap.builder_for(ls, folder)
+            if progress:  # a long first code map: "shop: 1,250 files read" in the bar
+                builder.progress = functools.partial(_report_read, ls, token, folder)
             profile = await asyncio.to_thread(codemap.locked, builder, analyze, folder)
         except Exception as exc:
             failures.append(f"{folder}: {exc}")
@@ -95,6 +98,12 @@ async def analyse(ls: PlannerServer, folders: list[Path], reason: str) -> None:
                 message="backend-planner: workspace analysis failed for " + "; ".join(failures),
             )
         )
+
+
+def _report_read(ls: PlannerServer, token: str, folder: Path, parsed: int) -> None:
+    """From the analysis thread: the code map's reading, as a progress report."""
+    report = types.WorkDoneProgressReport(message=f"{folder.name}: {parsed:,} files read")
+    ls.send_soon(functools.partial(ls.work_done_progress.report, token, report))
 
 
 def _supports_progress(ls: PlannerServer) -> bool:

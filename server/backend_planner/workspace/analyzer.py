@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,14 +70,22 @@ def analyze(
     return result
 
 
-def analyze_json(root: Path | str, *, started: GitListing | None = None) -> dict[str, Any]:
+def analyze_json(
+    root: Path | str,
+    *,
+    started: GitListing | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
     """`analyze(root).model_dump(mode="json")`, without building the pydantic models (and so
     without importing pydantic) unless the workspace has a `.backend-planner.toml`.
 
     `started`: the workspace's git listing, when the caller started it ahead (scan's
-    start_listing); it is read here."""
+    start_listing); it is read here. `progress(parsed)`: called as the code map reads files
+    (every few hundred), for a long first analysis."""
     path = _workspace(root)
-    facts, overrides = _checked_analysis(path, None, None, started)
+    builder = CodeMapBuilder(path)
+    builder.progress = progress
+    facts, overrides = _checked_analysis(path, None, None, started, builder)
     if overrides is None:
         return as_json(facts)
     return apply_overrides(to_profile(facts), overrides, path / OVERRIDES_FILE).model_dump(

@@ -239,3 +239,18 @@ def test_a_changed_config_file_the_map_read_is_seen_too(tmp_path: Path) -> None:
     config.write_text(config.read_text().replace("context-path: /shop", "context-path: /store"))
     after = paths()
     assert after == {"/store/" + p.removeprefix("/shop/") for p in before}
+
+
+def test_a_long_first_analysis_reports_its_progress(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "shop")
+    for n in range(3, 603):
+        (root / "migrations" / f"{n:06d}_t{n}.up.sql").write_text(f"CREATE TABLE t{n} (id INT);\n")
+    builder = CodeMapBuilder(root)
+    seen: list[int] = []
+    builder.progress = seen.append
+    (service,) = analyze(root, code_maps=builder).backends()
+    assert len(service.entities) == 602
+    assert seen == [250, 500]  # every 250 files read
+    seen.clear()
+    analyze(root, code_maps=builder)
+    assert seen == []  # nothing read again: nothing to report

@@ -26,6 +26,7 @@ MAX_BYTES = 2 << 20  # a source file larger than 2 MB is generated or data, not 
 BINARY_PROBE = 8192
 MINIFIED_MIN_BYTES = 20_000
 MINIFIED_LINE = 1_000  # average line length of a minified bundle
+PROGRESS_EVERY = 250  # `progress(parsed)` after this many files read by an extractor
 
 
 @dataclass
@@ -67,6 +68,9 @@ class CodeMapBuilder:
         # not used here: callers that share a builder between threads hold it around each use
         self.lock = threading.Lock()
         self._git: GitState | None = None
+        # files read by an extractor (not from the cache), and who hears of it as it goes
+        self.parsed = 0
+        self.progress: Callable[[int], None] | None = None
         self._vouched_stamps: Collection[str] = frozenset()  # stamps git vouched for (see _stamps)
         self._data: dict[str, bytes] = {}  # bytes read in the current build
 
@@ -297,6 +301,9 @@ class CodeMapBuilder:
             data = self._data[path] = fresh.data
         facts: FileFacts | None = None
         if not extractor.markers or any(m in data for m in extractor.markers):
+            self.parsed += 1
+            if self.progress is not None and self.parsed % PROGRESS_EVERY == 0:
+                self.progress(self.parsed)
             try:
                 facts = extractor.extract(path, data)
             except Exception:  # a file the extractor can't handle is skipped, with the reason
