@@ -283,6 +283,53 @@ def test_gorm_naming() -> None:
     ]
 
 
+def test_versioned_packages_init_filled_route_slices() -> None:
+    endpoints = _endpoints("go-registrars")
+    assert _rows(endpoints) == {
+        ("GET", "/ping", "web/router.go:16", "web/api/ping.go:5"),
+        # `library/web/api/v2` is package v2, imported next to `library/web/api`
+        ("GET", "/v2/books", "web/router.go:18", "web/api/v2/books.go:5"),
+        ("GET", "/v2/books/{isbn}", "web/router.go:19", "web/api/v2/books.go:9"),
+        # directory hooks, package webhooks
+        ("POST", "/hooks", "web/router.go:20", "web/hooks/receive.go:6"),
+        # appended to a package slice by an init function, called in a loop over it
+        ("GET", "/plugins/reviews", "web/reviews.go:14", "web/api/v2/books.go:13"),
+    }
+
+
+def test_gorm_naming_strategy_and_related_plain_structs() -> None:
+    (service,) = analyze(FIXTURES / "go-registrars").services
+    entities = {e.name: e for e in service.entities}
+    # schema.NamingStrategy{TablePrefix: "lib_", SingularTable: true}; TableName() wins
+    assert {n: e.table for n, e in entities.items()} == {
+        "Shelf": "lib_shelf",
+        "Book": "lib_book",
+        "Note": "lib_note",  # no gorm tag: a table because Book has many Notes
+        "Author": "writers",
+    }
+    book = {f.name: f for f in entities["Book"].fields}
+    assert list(book) == ["id", "title", "shelf_id"]
+    # belongs-to through `ShelfId` (the field name + the primary key's "Id")
+    assert book["shelf_id"].references == "lib_shelf.shelf_id"
+    note = {f.name: f for f in entities["Note"].fields}
+    assert note["book_id"].references == "lib_book.id"
+
+
+def test_helpers_registering_routes_from_their_string_parameters() -> None:
+    endpoints = _endpoints("go-helpers")
+    assert _rows(endpoints) == {
+        # s.handle("GET", "/notes", h): each call gives its route, placed at the call
+        ("GET", "/api/notes", "server/server.go:24", "server/server.go:42"),
+        ("POST", "/api/notes/{id}/pin", "server/server.go:25", "server/server.go:44"),
+        # registered in both branches of an if: one route
+        ("GET", "/assets", "server/server.go:27", None),
+        # a prefix built with `+=`
+        ("GET", "/docs", "server/server.go:31", None),
+        ("GET", "/docs/{file}", "server/server.go:31", None),
+    }
+    assert not any(e.dynamic for e in endpoints)
+
+
 def test_broken_go_is_read_as_far_as_it_goes() -> None:
     source = b"""package main
 import "github.com/gin-gonic/gin"

@@ -241,6 +241,37 @@ def test_config_files() -> None:
     assert parse_yaml("a: [unclosed") == {}
 
 
+def test_mongodb_documents_and_unidirectional_one_to_many() -> None:
+    service = _service("jvm-documents")
+    fields = {
+        e.name: {f.name: f for f in e.fields} for e in service.entities
+    }  # entity → column → field
+    review = _entity(service, "Review")
+    assert (review.table, review.line) == ("book_reviews", 9)
+    assert fields["Review"]["reviewId"].primary_key
+    assert fields["Review"]["isbn"].unique  # @Indexed(unique = true): a unique index too
+    assert [(i.columns, i.unique) for i in review.indexes] == [(["isbn"], True)]
+    assert "stars" in fields["Review"] and "rating" not in fields["Review"]  # @Field("stars")
+    assert "reviewerName" in fields["Review"]  # MongoDB keeps property names as written
+    assert _entity(service, "ReadingList").table == "readingList"
+    # Branch's @OneToMany @JoinColumn: the foreign key is a column of the shelf table
+    branch_ref = fields["Shelf"]["branch_ref"]
+    assert (branch_ref.references, branch_ref.nullable) == ("branches", False)
+    assert "shelves" not in fields["Branch"] and "loans" not in fields["Branch"]
+    assert "code" in fields["Shelf"]  # another library's @Field renames no JPA column
+    assert fields["Loan"]["branch_id"].references == "branches"
+    assert set(fields["Loan"]) == {"id", "branch_id"}  # mappedBy adds no column
+
+
+def test_active_profile_of_application_yml() -> None:
+    # spring.profiles.active (its ${ENV:default}) brings application-local.yml's context path
+    # and the `on-profile: local` document's placeholder value; the prod profile stays unused
+    routes = _routes(_service("jvm-documents"))
+    shown = routes[("GET", "/shelf/api/v2/reviews/{id}")]
+    assert (shown.handler, shown.line, shown.handler_line) == ("ReviewController.show", 10, 11)
+    assert len(routes) == 1
+
+
 def test_realworld_spring() -> None:
     s = score("alexey-lapin__realworld-backend-spring")
     assert s.recall == 1.0, s.missed

@@ -263,3 +263,50 @@ def test_hapi_route_objects_spreading_imported_handlers() -> None:
         ),
     }
     assert {e.handler for e in svc.endpoints} == {"listItems.handler", "showItem.handler"}
+
+
+def test_express_routers_built_by_chained_calls() -> None:
+    """`Router().use(a).use("/x", b)` held by a variable, `export default Router().use(…)`,
+    `module.exports = require("express").Router().get(…)` and a router made inline in a mount
+    are routers like `const r = Router()`; a loop over a literal object's entries registers
+    one route per entry."""
+    svc = service("node-express-chains")
+    assert routes(svc) == {
+        ("GET", "/v1/items", "src/items.ts:8", "src/items.ts:3"),
+        ("GET", "/v1/orders", "src/orders.js:3", "src/orders.js:3"),
+        ("DELETE", "/v1/orders/{orderId}", "src/orders.js:4", "src/orders.js:4"),
+        ("POST", "/hooks/ping", "src/server.ts:10", "src/server.ts:4"),
+        # one route per entry of `for (const [name, c] of Object.entries(LITERAL))`
+        ("GET", "/admin/books", "src/admin.ts:10", "src/books.js:1"),
+        ("GET", "/admin/authors", "src/admin.ts:10", "src/authors.js:1"),
+        ("DELETE", "/admin/books/{id}", "src/admin.ts:11", "src/books.js:5"),
+        ("DELETE", "/admin/authors/{id}", "src/admin.ts:11", "src/authors.js:5"),
+    }
+
+
+def test_mongoose_array_and_nested_paths_types() -> None:
+    post = entity(service("node-express-chains"), "Post")
+    assert post.table == "posts"
+    assert column(post, "title") == ("String", False, False, False, None)
+    assert column(post, "labels")[0] == "String[]"
+    assert column(post, "extra")[0] == "Array"
+    assert column(post, "meta")[0] == "Object"
+    assert column(post, "authors") == ("ObjectId[]", None, False, False, "User")
+
+
+def test_mikro_orm_columns_are_snake_cased_and_typed_by_their_initializer() -> None:
+    """MikroORM (also its legacy `mikro-orm` package): UnderscoreNamingStrategy column names,
+    `x = ""`/`0`/`new Date()`/`false` types, `@ManyToOne() owner: Owner` (target from the
+    declared type, NOT NULL unless `nullable: true`)."""
+    svc = service("node-mikro")
+    shelf = entity(svc, "Shelf")
+    assert shelf.table == "shelf"
+    assert column(shelf, "display_name") == ("string", False, False, False, None)
+    assert column(shelf, "position")[0] == "number"
+    assert column(shelf, "opened_at")[0] == "Date"
+    assert column(shelf, "archived")[0] == "boolean"
+    assert column(shelf, "owner_id") == (None, False, False, False, "shelf_owners")
+    assert column(shelf, "backup_id") == (None, True, False, False, "shelf")
+    assert "books" not in [f.name for f in shelf.fields]
+    owner = entity(svc, "Owner")
+    assert column(owner, "email_address") == ("string", False, True, False, None)

@@ -446,3 +446,39 @@ def test_migration_loops_and_project_base_model() -> None:
     assert column(crate, "audited_by").type == "integer"
     assert column(crate, "sealed").type == "boolean"
     assert "sealed" not in {f.name for f in shelf.fields}
+
+
+def test_directory_loader_mounts_every_route_file_under_the_group() -> None:
+    """`includeRouteFiles(__DIR__.'/backoffice/')` inside a prefixed group loads each route file
+    of the directory (nested ones too) under that prefix."""
+    s = service("php-laravel-directory-routes")
+    found = endpoints(s)
+    assert set(found) == {
+        ("GET", "/"),
+        ("GET", "/catalog"),
+        ("GET", "/backoffice/stock"),
+        ("PUT", "/backoffice/stock/{item}"),
+        ("GET", "/backoffice/reports/daily"),
+    }
+    controller = "app/Http/Controllers/Backoffice/StockController.php"
+    assert where(found[("PUT", "/backoffice/stock/{item}")]) == (
+        "StockController@adjust",
+        "routes/backoffice/stock.php",
+        8,
+        controller,
+        12,
+    )
+
+
+def test_migration_config_table_names_and_class_constants() -> None:
+    """`Schema::create($names['roles'], …)` with `$names = config('permission.table_names')`
+    names the table after the key; a column named by a config item is unknown (skipped);
+    `foreach (self::TARGETS as $t)` and a local `$name` inside the closure are followed."""
+    s = service("php-laravel-directory-routes")
+    assert {e.table for e in s.entities} == {"roles", "role_grants", "shelves", "crates"}
+    grants = entity(s, "role_grants")
+    assert [f.name for f in grants.fields] == ["role_id"]
+    assert column(grants, "role_id").references == "roles.id"
+    for table in ("shelves", "crates"):
+        code = column(entity(s, table), "code")
+        assert (code.type, code.nullable) == ("varchar", True)

@@ -53,6 +53,47 @@ def field(e: Entity, name: str) -> tuple[str | None, bool | None, bool, bool, st
 # --- FastAPI ---------------------------------------------------------------------------------
 
 
+def test_fastapi_router_subclass_instances_and_controller_methods() -> None:
+    """`SecuredRouter(prefix=…)` deriving (through project classes) from APIRouter is a
+    router; route methods of a controller class are named `Class.method`."""
+    assert routes("python-router-classes") == {
+        ("GET", "/api/reports"),
+        ("DELETE", "/api/reports/{report_id}"),
+        ("GET", "/api/staff/shifts"),
+    }
+    listing = endpoint("python-router-classes", "GET", "/api/reports")
+    assert listing.handler == "ReportController.list_reports"
+    assert place(listing) == ("svc/routes/reports.py", 14, "svc/routes/reports.py", 15)
+    shifts = endpoint("python-router-classes", "GET", "/api/staff/shifts")
+    assert place(shifts) == ("svc/routes/staff.py", 6, "svc/routes/staff.py", 7)
+
+
+def test_converter_parameters_inside_a_segment() -> None:
+    assert routes("python-inheritance") == {("GET", "/files/{file_id}.{fmt}")}
+
+
+def test_sqlalchemy_single_and_joined_table_inheritance() -> None:
+    """A subclass without a table of its own (or, Flask-SQLAlchemy, without a primary key
+    of its own) shares its parent's table; a joined-table subclass keeps only its columns."""
+    names = {e.name for e in _service("python-inheritance")[1]}
+    assert names == {"Asset", "Payment", "CardPayment", "StockItem"}
+    asset = entity("python-inheritance", "Asset")
+    assert asset.table == "assets"
+    assert field(asset, "product_id") == ("Integer", True, False, False, "products.id")
+    assert field(asset, "width") == ("Integer", True, False, False, None)
+    card = entity("python-inheritance", "CardPayment")
+    assert [f.name for f in card.fields] == ["id", "last_four"]
+    assert field(card, "id") == (None, False, False, True, "payments.id")
+    assert field(card, "last_four") == ("String", False, False, False, None)
+
+
+def test_sqlalchemy_declared_attr_table_names_and_mixin_columns() -> None:
+    item = entity("python-inheritance", "StockItem")
+    assert (item.table, item.file, item.line) == ("stock_item", "shop/catalog.py", 26)
+    assert field(item, "owner_id") == ("Integer", False, False, False, "account.id")
+    assert field(item, "sku") == ("String", True, True, False, None)
+
+
 def test_fastapi_include_router_chains_across_modules() -> None:
     assert routes("python-fastapi") == {
         ("GET", "/health"),

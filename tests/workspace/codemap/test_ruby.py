@@ -153,6 +153,12 @@ def test_routing_dsl_of_real_apps() -> None:
         ("GET", "/privacy"): "pages#show",
         ("GET", "/news"): "news#index",
         ("GET", "/blog"): "blog#index",
+        # resources with to:
+        ("GET", "/profiles/{profile_handle}/followers"): "profiles#followers",
+        # prepend_mod_with from outside the class: its module's actions, and any other kept
+        ("GET", "/invoices/{id}/audit"): "invoices#audit",
+        ("GET", "/invoices/{id}/export"): "invoices#export",
+        ("GET", "/invoices/{id}/forecast"): "invoices#forecast",
     }
     profile = "app/controllers/profiles_controller.rb"
     me = found[("GET", "/me/summary")]
@@ -164,6 +170,14 @@ def test_routing_dsl_of_real_apps() -> None:
     )
     terms = found[("GET", "/terms")]
     assert (terms.line, terms.dynamic) == (37, False)
+    followers = found[("GET", "/profiles/{profile_handle}/followers")]
+    assert (followers.line, followers.handler_file, followers.handler_line) == (45, profile, 6)
+    export = found[("GET", "/invoices/{id}/export")]
+    assert (export.handler_file, export.handler_line) == (
+        "enterprise/app/controllers/enterprise/invoices_controller.rb",
+        2,
+    )
+    assert found[("GET", "/invoices/{id}/forecast")].handler_file is None
 
 
 def test_auth_gem_macros_draw_their_routes() -> None:
@@ -218,6 +232,54 @@ def test_auth_gem_macros_draw_their_routes() -> None:
     assert found[("GET", "/auth/login")].handler_file is None  # inherited from the gem
 
 
+def test_devise_token_auth_mounts_its_routes() -> None:
+    found = routes("ruby-token-auth")
+    drawn = {(m, p): e.handler for (m, p), e in found.items()}
+    # Account: database_authenticatable, registerable, omniauthable; passwords skipped, the
+    # sessions controller renamed; the OmniAuth prefix routes sit at the root
+    account = {
+        ("GET", "/api/auth/sign_in"): "api/auth/sessions#new",
+        ("POST", "/api/auth/sign_in"): "api/auth/sessions#create",
+        ("DELETE", "/api/auth/sign_out"): "api/auth/sessions#destroy",
+        ("GET", "/api/auth/sign_up"): "devise_token_auth/registrations#new",
+        ("POST", "/api/auth"): "devise_token_auth/registrations#create",
+        ("DELETE", "/api/auth"): "devise_token_auth/registrations#destroy",
+        ("GET", "/api/auth/validate_token"): "devise_token_auth/token_validations#validate_token",
+        ("GET", "/api/auth/{provider}/callback"): (
+            "devise_token_auth/omniauth_callbacks#omniauth_success"
+        ),
+        ("POST", "/omniauth/{provider}/callback"): (
+            "devise_token_auth/omniauth_callbacks#redirect_callbacks"
+        ),
+        ("GET", "/omniauth/failure"): "devise_token_auth/omniauth_callbacks#omniauth_failure",
+        ("GET", "/api/auth/{provider}"): "redirect",
+    }
+    assert account.items() <= drawn.items()
+    assert not any(p.startswith("/api/auth/password") for _, p in drawn)
+    create = found[("POST", "/api/auth/sign_in")]
+    assert (create.file, create.line, create.handler_file, create.handler_line) == (
+        "config/routes.rb",
+        3,
+        "app/controllers/api/auth/sessions_controller.rb",
+        4,
+    )
+    # Operator: no model among the files (the generator's modules), no OmniAuth routes
+    operator = {p for _, p in drawn if p.startswith("/operator_auth")}
+    assert operator == {
+        "/operator_auth",
+        "/operator_auth/cancel",
+        "/operator_auth/edit",
+        "/operator_auth/sign_up",
+        "/operator_auth/password",
+        "/operator_auth/password/new",
+        "/operator_auth/password/edit",
+        "/operator_auth/sign_in",
+        "/operator_auth/sign_out",
+        "/operator_auth/validate_token",
+    }
+    assert len(drawn) == 35
+
+
 def test_broken_and_dynamic_routes_do_not_break_the_map(tmp_path: Path) -> None:
     source = (
         b"Rails.application.routes.draw do\n"
@@ -257,6 +319,10 @@ def test_models_take_their_columns_from_schema_rb() -> None:
     assert article.sources == ["db/schema.rb:8"]
     fields = {f.name: f for f in article.fields}
     assert (fields["title"].type, fields["title"].nullable) == ("string", False)
+    assert not fields["title"].unique  # unique only within its category (`scope:`)
+    assert fields["labels"].type == "string[]"  # array: true
+    person = {f.name: f for f in entity(entities, "Person").fields}
+    assert person["nickname"].unique  # uniqueness: { case_sensitive: false }
     assert fields["author_id"].references == "users"  # add_foreign_key column:
     assert fields["category_id"].references == "article_categories"  # belongs_to → table_name
     assert entity(entities, "Category").table == "article_categories"
@@ -282,6 +348,8 @@ def test_models_take_their_columns_from_migrations() -> None:
         "posts_writers",
         "shop_categories_products",
         "bylines",
+        "curators",
+        "reviews",
     }
     post = {f.name: f for f in entity(entities, "Post").fields}
     assert list(post) == ["id", "writer_id", "created_at", "updated_at", "title", "slug"]
@@ -304,6 +372,9 @@ def test_models_take_their_columns_from_migrations() -> None:
     # a composite primary key: each column is part of the key, none unique on its own
     assert [(f.primary_key, f.unique) for f in bylines.values()][:2] == [(True, False)] * 2
     assert bylines["label"].type == "string"  # t.virtual type:
+    reviews = {f.name: f for f in entity(entities, "reviews").fields}
+    assert reviews["editor_id"].references == "curators"  # the key follows rename_table
+    assert reviews["tags"].type == "string[]"
 
 
 def test_document_models_are_entities() -> None:
@@ -324,8 +395,18 @@ def test_document_models_are_entities() -> None:
         (["region", "name"], False),
     ]
     assert {f.name: f.unique for f in customer.fields}["name"]
+    carrier = entity(entities, "Carrier")
+    assert carrier.table == "haulers"  # old `store_in :name`
+    carrier_fields = {f.name: f for f in carrier.fields}
+    assert [n for n in carrier_fields if n.endswith("_at")] == ["c_at", "u_at"]
+    assert (carrier_fields["shipment_ids"].type, carrier_fields["shipment_ids"].references) == (
+        "Array",
+        "deliveries",
+    )
+    assert carrier_fields["partner_ids"].references == "customers"  # class_name:
+    assert not carrier_fields["label"].unique  # unique within a scope only
     # embedded documents (and their subclasses) live inside their parent: no collection
-    assert {e.name for e in entities} == {"Customer", "Shipment"}
+    assert {e.name for e in entities} == {"Carrier", "Customer", "Shipment"}
 
 
 def test_realworld_rails_couchbase() -> None:

@@ -204,3 +204,69 @@ def test_long_router_chain_is_read_whole() -> None:
     assert facts is not None
     (scope,) = facts["functions"][0]["items"]
     assert scope["mount"] == "/api" and len(scope["items"]) == 800
+
+
+def test_rocket_reexported_route_functions_and_joined_mount_path() -> None:
+    endpoints, _ = _map("rust-rocket-reexport")
+    # `.mount([base, "/v2"].concat(), web::bread_routes())`: the run-time base is a dynamic
+    # segment, the literal piece is kept; `bread_routes` is `pub use …::bread::routes as …` in a
+    # module file that names no framework
+    assert sorted(endpoints) == [
+        ("GET", "/ops/oven"),
+        ("GET", "/{dynamic}/v2/loaves"),
+        ("POST", "/{dynamic}/v2/loaves"),
+    ]
+    loaves = endpoints[("GET", "/{dynamic}/v2/loaves")]
+    assert loaves.dynamic
+    assert _place(loaves) == ("src/web/bread.rs", 10, "src/web/bread.rs", 11)
+    assert not endpoints[("GET", "/ops/oven")].dynamic
+
+
+def test_handlers_imported_through_parent_module_reexports() -> None:
+    endpoints, _ = _map("rust-actix-globs")
+    # `use crate::handlers::{cancel_order, …}` where `handlers/mod.rs` has `pub use orders::*;`
+    # and `orders/mod.rs` has `pub use cancel::cancel_order;`
+    assert _place(endpoints[("GET", "/ping")]) == (
+        "src/main.rs",
+        11,
+        "src/handlers/ping.rs",
+        3,
+    )
+    assert _place(endpoints[("GET", "/orders")])[2:] == ("src/handlers/orders/mod.rs", 7)
+    assert _place(endpoints[("DELETE", "/orders/{id}")])[2:] == (
+        "src/handlers/orders/cancel.rs",
+        4,
+    )
+
+
+def test_aide_api_router_turbofish_state_and_returned_router() -> None:
+    endpoints, _ = _map("rust-axum-aide")
+    # aide `ApiRouter`, `.api_route(_with)`, `get_with(h, docs).delete_with(h, docs)`,
+    # `.nest_api_service(prefix, r)` of `api::router().with_state::<()>(s)`; a router merged
+    # in a `return` inside an `if` keeps the prefix
+    assert sorted(endpoints) == [
+        ("DELETE", "/api/v2/dogs/{id}"),
+        ("GET", "/api/v2/debug/state"),
+        ("GET", "/api/v2/dogs"),
+        ("GET", "/api/v2/dogs/{id}"),
+        ("POST", "/api/v2/dogs"),
+    ]
+    assert _place(endpoints[("POST", "/api/v2/dogs")]) == (
+        "src/api/dogs.rs",
+        8,
+        "src/api/dogs.rs",
+        20,
+    )
+    assert _place(endpoints[("DELETE", "/api/v2/dogs/{id}")])[1:] == (10, "src/api/dogs.rs", 28)
+
+
+def test_diesel_models_declared_inside_a_wrapper_macro() -> None:
+    _, entities = _map("rust-diesel-wrapped")
+    # `backend_models! { #[derive(Queryable)] #[table_name = "…"] pub struct … }`: the models
+    # keep their names and the lines they are written at
+    assert sorted(entities) == ["plots", "plots_crops"]
+    planting = entities["plots_crops"]
+    assert (planting.name, planting.file, planting.line) == ("Planting", "src/db/models.rs", 16)
+    fields = {f.name: f for f in planting.fields}
+    assert (fields["plot_code"].references, fields["planted"].nullable) == ("plots.code", True)
+    assert (entities["plots"].name, entities["plots"].line) == ("Plot", 8)

@@ -17,8 +17,13 @@ _PARAM_PATTERNS = [
 ]
 
 
+_PLAIN = re.compile(r"/(?:[\w.~\-@$!,;=+&%]+/)*[\w.~\-@$!,;=+&%]+")
+
+
 def normalize(path: str) -> str:
     """`/api/users/:id/` → `/api/users/{id}`; '' → '/'."""
+    if _PLAIN.fullmatch(path):  # already written our way: no parameter, no slash to fix
+        return path
     segments = []
     for segment in _split(path):
         if not segment:

@@ -30,17 +30,28 @@ def default_alias(import_path: str) -> str:
 
 
 def imports(root: Node) -> dict[str, str]:
-    """alias → import path of a file (blank and dot imports left out)."""
+    """alias → import path of a file (blank and dot imports left out).
+
+    A path ending in a version element (`chi/v5`, `routers/api/v1`) is a module's major
+    version or a package really named `v1`: it is known by both names, unless another import
+    already uses the name (`".../api"` and `".../api/v1"` side by side)."""
     out: dict[str, str] = {}
+    versioned: list[str] = []
     for _, match in syntax.matches("go", "go-imports", root):
         path = syntax.string_value(match["path"][0])
         if not path:
             continue
         alias_nodes = match.get("alias")
+        if not alias_nodes and _VERSION.match(path.rsplit("/", 1)[-1]):
+            versioned.append(path)
+            continue
         alias = syntax.text(alias_nodes[0]) if alias_nodes else default_alias(path)
         if alias in ("_", "."):
             continue
         out[alias] = path
+    for path in versioned:
+        out.setdefault(default_alias(path), path)
+        out.setdefault(path.rsplit("/", 1)[-1], path)
     return out
 
 

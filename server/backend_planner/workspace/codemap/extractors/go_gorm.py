@@ -3,7 +3,8 @@
 A struct is a model when it embeds `gorm.Model`, carries `gorm:"…"` field tags, has a
 `TableName()` method, or is passed to `AutoMigrate(&X{})` / `CreateTable(&X{})` — except a
 base struct only embedded by other models (gorm.Model-like). Its table is `TableName()`'s
-literal, else gorm's naming: the snake_case plural of the struct name (rules/go.toml). Columns
+literal, else gorm's naming: the snake_case plural of the struct name (rules/go.toml), singular
+and prefixed when the service sets `SingularTable` / a literal `TablePrefix`. Columns
 are its exported fields (embedded structs flattened, `gorm:"-"` and relations left out) with
 gorm's tags read: column, type, primaryKey, not null, unique, uniqueIndex, index. Relations give
 references: belongs-to (`Author User` + `AuthorID`), has-one/has-many (`Comments []Comment` →
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -151,6 +152,20 @@ def _migrated(root: Node) -> list[Any]:
     return out
 
 
+_SINGULAR = re.compile(rb"SingularTable(?:\(\s*true\s*\)|\s*:\s*true\b)")
+_TABLE_PREFIX = re.compile(rb'\bTablePrefix\s*:\s*"([^"\\\n]*)"')
+
+
+def _naming(source: bytes) -> dict[str, Any] | None:
+    """The service's table naming settings a file configures: gorm v1 `db.SingularTable(true)`,
+    gorm v2 `schema.NamingStrategy{TablePrefix: "t_", SingularTable: true}`."""
+    singular = _SINGULAR.search(source) is not None
+    prefix = _TABLE_PREFIX.search(source)
+    if not singular and prefix is None:
+        return None
+    return {"singular": singular, "prefix": prefix.group(1).decode() if prefix else ""}
+
+
 def _nodes(node: Node, kind: str) -> Iterator[Node]:
     stack = [node]
     while stack:
@@ -268,6 +283,10 @@ class _Models:
                     if embedded is not None:
                         embedded.embedded_by += 1
         self.models = {k: s for k, s in self.structs.items() if self.is_model(s)}
+        self.add_related_models()
+        namings = [facts[p]["naming"] for p in sorted(facts) if facts[p].get("naming")]
+        self.singular = any(n["singular"] for n in namings)
+        self.prefix = next((n["prefix"] for n in namings if n["prefix"]), "")
 
     def lookup(self, ref: list[Any] | None, file: str, imports: dict[str, str]) -> _Struct | None:
         if not ref or not ref[1]:
@@ -291,6 +310,29 @@ class _Models:
             return False  # a base struct of other models
         return embeds_model or (tagged and struct.embedded_by == 0)
 
+    def add_related_models(self) -> None:
+        """A plain struct a model relates to is a model too: `Tag Tag` with a `TagID` column
+        (belongs-to), `Comments []Comment` where Comment has `ArticleID` (has-many), or a
+        many2many field."""
+        pending = list(self.models.values())
+        while pending:
+            struct = pending.pop()
+            names = {f["name"] for f in struct.fields if f["name"]}
+            for f in struct.fields:
+                target = self.lookup(f["ref"], struct.file, struct.imports) if f["name"] else None
+                if target is None or target.key() in self.models or target.embedded_by:
+                    continue
+                is_many = "[]" in (f["ref"][2] or "")
+                tag = parse_tag(f["tag"]) or {}
+                their_names = {g["name"] for g in target.fields if g["name"]}
+                if (
+                    "MANY2MANY" in tag
+                    or (not is_many and _foreign_key(tag, f["name"], "ID", names) in names)
+                    or _foreign_key(tag, struct.name, "ID", their_names) in their_names
+                ):
+                    self.models[target.key()] = target
+                    pending.append(target)
+
     def is_gorm_model(self, f: dict[str, Any], struct: _Struct) -> bool:
         ref = f["ref"]
         return bool(
@@ -298,11 +340,15 @@ class _Models:
         )
 
     def table(self, struct: _Struct) -> str:
+        """`TableName()`'s literal, else the naming strategy's name: the snake_case plural of
+        the struct name (singular with SingularTable), after the TablePrefix."""
         if struct.table_name:
             return struct.table_name
         name = snake_case(struct.name)
-        head, _, last = name.rpartition("_")
-        return f"{head}_{plural(last)}" if head else plural(last)
+        if not self.singular:
+            head, _, last = name.rpartition("_")
+            name = f"{head}_{plural(last)}" if head else plural(last)
+        return self.prefix + name
 
     # -- entities ----------------------------------------------------------------------------
 
@@ -406,14 +452,14 @@ class _Models:
                 yield self.join_table(struct, target, f["name"], tag, columns)
                 continue
             is_many = "[]" in (f["ref"][2] or "")
-            belongs_key = tag.get("FOREIGNKEY") or f"{f['name']}{_primary(target, columns)[0]}"
+            belongs_key = _foreign_key(tag, f["name"], _primary(target, columns)[0], own)
             if not is_many and belongs_key in own:
                 reference = tag.get("REFERENCES")
                 column = snake_case(reference) if reference else _primary(target, columns)[1]
                 own[belongs_key].entity_field.references = f"{self.table(target)}.{column}"
                 continue
-            has_key = tag.get("FOREIGNKEY") or f"{struct.name}{_primary(struct, columns)[0]}"
             theirs = {c.field_name: c for c in columns.get(target.key(), [])}
+            has_key = _foreign_key(tag, struct.name, _primary(struct, columns)[0], theirs)
             if has_key in theirs and theirs[has_key].entity_field.references is None:
                 reference = tag.get("REFERENCES")
                 column = snake_case(reference) if reference else _primary(struct, columns)[1]
@@ -486,6 +532,16 @@ class _Models:
                         f.unique = True
 
 
+def _foreign_key(tag: dict[str, str], name: str, primary: str, fields: Container[str]) -> str:
+    """The foreign key field of a relation as gorm guesses it: the `foreignKey` tag, else the
+    field's (belongs-to) or owner's (has-one/many) name + the primary key's name, or + ID / Id
+    (`Dept *SysDept` with primary key DeptId → `DeptDeptId`, `DeptID` or `DeptId`)."""
+    if tag.get("FOREIGNKEY"):
+        return tag["FOREIGNKEY"]
+    candidates = (name + primary, name + "ID", name + "Id")
+    return next((c for c in candidates if c in fields), candidates[0])
+
+
 def _primary(struct: _Struct, columns: dict[tuple[str, str], list[_Column]]) -> tuple[str, str]:
     """The primary key of a model: (field name, column); gorm's default is `ID` → `id`."""
     for column in columns.get(struct.key(), []):
@@ -498,7 +554,7 @@ class GoGorm(Extractor):
     """gorm models of Go services."""
 
     name: ClassVar[str] = "go-gorm"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3
     extensions: ClassVar[frozenset[str]] = frozenset({".go"})
     languages: ClassVar[frozenset[str]] = frozenset({"go"})
 
@@ -511,9 +567,11 @@ class GoGorm(Extractor):
         tree = syntax.parse("go", source)
         root = tree.root_node
         structs = _structs(root)
-        if not structs and b"AutoMigrate" not in source and b"CreateTable" not in source:
+        naming = _naming(source) if b"SingularTable" in source or b"TablePrefix" in source else None
+        if not structs and not naming and not any(c.encode() in source for c in MIGRATE_CALLS):
             return None
         facts: FileFacts = {
+            "naming": naming,
             "imports": go_common.imports(root),
             "structs": structs,
             "table_names": _table_names(root) if b"TableName" in source else {},

@@ -16,7 +16,11 @@ through a tiny abstract interpreter (`_Interpreter`) that only knows what router
 - routers kept in struct fields or package variables are followed through them;
 - a loop over a literal table (`for _, r := range routes { mux.HandleFunc(r.Path, r.H) }`, a
   slice of modules each registering its routes) runs once per element, struct literals keeping
-  their fields' values; a handler is followed through the variables that wrap it.
+  their fields' values; a handler is followed through the variables that wrap it;
+- `init` functions run first, so a package slice they `append` route functions to is filled
+  when another function loops over it;
+- a helper registering routes from its string parameters (`s.handle("GET", "/notes", h)`) is
+  evaluated per call, its routes placed at the call.
 
 Files without a router import only give their package-level string constants (read without
 parsing: `const APIPrefix = "/api/v1"`), for prefixes declared in another package.
@@ -240,6 +244,11 @@ class _Outline:
                 targets = [self.expr(n) for n in left.named_children] if left else []
                 values = [self.expr(n) for n in right.named_children] if right else []
                 define = kind == "short_var_declaration"
+                operator = child.child_by_field_name("operator")
+                if operator is not None and syntax.text(operator) == "+=":
+                    values = [["add", t, v] for t, v in zip(targets, values, strict=False)]
+                elif operator is not None and syntax.text(operator) != "=":
+                    values = [["?"] for _ in targets]  # -=, *=, |= …: not a string
                 out.append(["set", targets, values, define])
             elif kind in ("var_declaration", "const_declaration"):
                 for spec in _descendants(child, "var_spec", "const_spec"):
@@ -423,6 +432,8 @@ class _Route:
     handler_at: tuple[str, int] | None
     file: str
     line: int
+    # the function read on its own whose evaluation registered it (its parameters unknown)
+    standalone: str | None = None
 
 
 @dataclass(eq=False)
@@ -575,11 +586,14 @@ class _Index:
         self.struct_files: dict[tuple[str, str], str] = {}
         self.vars: dict[tuple[str, str], tuple[str, list[Any]]] = {}
         self.lists: dict[tuple[str, str], tuple[str, list[Any] | None]] = {}
+        self.package_names: dict[str, str] = {}
         directories = set()
         for path in sorted(facts):
             data = facts[path]
             directory = go_common.dirname(path)
             directories.add(directory)
+            if data.get("package") and not data["package"].endswith("_test"):
+                self.package_names.setdefault(directory, data["package"])
             for decl_data in data.get("funcs", []):
                 receiver = decl_data.get("receiver")
                 receiver_type = receiver[1][1] if receiver and receiver[1] else None
@@ -650,6 +664,10 @@ class _Interpreter:
         self.default_routers: dict[str, _Router] = {}
         self.evaluations = 0
         self.rules_by_import: dict[str, RouterRule | None] = {}
+        self.imports_by_file: dict[str, dict[str, str]] = {}
+        self.standalone_key: str | None = None  # the function being read on its own
+        self.called_with_values: set[str] = set()  # registering functions called with strings
+        self.registrars: dict[str, bool] = {}
         self.depth = 0
         service_rules = [
             r
@@ -664,9 +682,14 @@ class _Interpreter:
     # -- entry -----------------------------------------------------------------------------
 
     def run(self) -> list[Endpoint]:
-        for decls in list(self.index.functions.values()) + list(self.index.methods.values()):
-            for decl in decls:
-                self.standalone(decl)
+        """Every function read on its own, the packages' `init` functions first (as Go runs
+        them before any other code: they fill the package variables others read, e.g. a slice
+        of route-registering functions)."""
+        decls = [d for ds in self.index.functions.values() for d in ds]
+        decls += [d for ds in self.index.methods.values() for d in ds]
+        decls.sort(key=lambda d: d.name != "init" or d.receiver_type is not None)
+        for decl in decls:
+            self.standalone(decl)
         return self.endpoints()
 
     def standalone(self, decl: _Decl) -> None:
@@ -681,11 +704,22 @@ class _Interpreter:
                 args.append(node)
             else:
                 args.append(self.typed(kind, decl))
-        self.call(decl, args, None, always=True)
+        self.standalone_key = decl.key
+        try:
+            self.call(decl, args, None, always=True)
+        finally:
+            self.standalone_key = None
 
     # -- functions ---------------------------------------------------------------------------
 
-    def call(self, decl: _Decl, args: list[Any], receiver: Any, always: bool = False) -> Any:
+    def call(
+        self,
+        decl: _Decl,
+        args: list[Any],
+        receiver: Any,
+        always: bool = False,
+        site: tuple[str, int] | None = None,
+    ) -> Any:
         """Evaluate a function with arguments, when they or its result involve routers (or
         `always`: a function read on its own)."""
         routers = [a for a in args if isinstance(a, (_Router, _Closure))]
@@ -693,11 +727,19 @@ class _Interpreter:
             self.router_result(k, decl.file) or self.items_result(k, decl.file)
             for k in decl.data["results"]
         )
-        if not routers and not returns_router and not always:
+        with_values = any(isinstance(a, _Str) for a in args) and self.registrar(decl)
+        if with_values:
+            self.called_with_values.add(decl.key)
+            if site is not None:  # its routes are placed at the call
+                args = [
+                    _Str(a.value, a.dynamic, a.at or site) if isinstance(a, _Str) else a
+                    for a in args
+                ]
+        if not routers and not returns_router and not always and not with_values:
             return self.result_of(decl)
         if any(isinstance(a, _Router) and a.owner != decl.key for a in args):
             self.bound.add(decl.key)
-        key = (decl.key, tuple(id(a) if isinstance(a, (_Router, _Closure)) else None for a in args))
+        key = (decl.key, tuple(_memo_key(a) for a in args))
         if key in self.memo:
             return self.memo[key]
         if key in self.active or self.evaluations >= MAX_EVALUATIONS:
@@ -722,6 +764,17 @@ class _Interpreter:
             self.active.discard(key)
         self.memo[key] = result
         return result
+
+    def registrar(self, decl: _Decl) -> bool:
+        """A helper registering routes from its string parameters (`func (s *Server)
+        handle(method, path string, h http.HandlerFunc) { s.mux.HandleFunc(method+" "+path, h)
+        }`): each call with known strings is evaluated, for the routes it really registers."""
+        found = self.registrars.get(decl.key)
+        if found is None:
+            has_string = any(kind and kind[1] == "string" for _, kind in decl.data["params"])
+            found = has_string and _calls_any(decl.data["body"], REGISTRATION_NAMES)
+            self.registrars[decl.key] = found
+        return found
 
     def bind(self, env: _Env, params: list[Any], args: list[Any], decl: _Decl | None) -> None:
         for i, (name, kind) in enumerate(params):
@@ -772,7 +825,18 @@ class _Interpreter:
         return None
 
     def imports(self, file: str) -> dict[str, str]:
-        imports: dict[str, str] = self.index.facts[file].get("imports", {})
+        """alias → import path of a file; a package of the service is also known by the name
+        its files declare (`package v1` in routers/api/v1, `package handlers` in http-handlers)."""
+        found = self.imports_by_file.get(file)
+        if found is not None:
+            return found
+        imports: dict[str, str] = dict(self.index.facts[file].get("imports", {}))
+        for path in list(imports.values()):
+            directory = self.index.package_dir(path)
+            name = self.index.package_names.get(directory) if directory is not None else None
+            if name:
+                imports.setdefault(name, path)
+        self.imports_by_file[file] = imports
         return imports
 
     def rule_of(self, path: str) -> RouterRule | None:
@@ -958,10 +1022,13 @@ class _Interpreter:
             return routepath.DYNAMIC, True
 
         a, b = part(left), part(right)
-        return _Str(a[0] + b[0], a[1] or b[1])
+        at = next((v.at for v in (left, right) if isinstance(v, _Str) and v.at), None)
+        return _Str(a[0] + b[0], a[1] or b[1], at)
 
     def select(self, owner: Any, name: str) -> Any:
         if isinstance(owner, _Pkg):
+            if name.startswith("Method") and name[len("Method") :].upper() in HTTP_METHODS:
+                return _Str(name[len("Method") :].upper())  # http.MethodGet
             directory = self.index.package_dir(owner.path)
             if directory is not None and (directory, name) in self.index.vars:
                 return self.global_value(directory, name)
@@ -1072,7 +1139,8 @@ class _Interpreter:
                 return self.package_call(owner, name, arg_exprs, args, env, line)
             if isinstance(owner, _Obj):
                 decl = self.index.method(owner.directory, owner.name, name)
-                return self.call(decl, args, owner) if decl is not None else None
+                site = (env.file, line)
+                return self.call(decl, args, owner, site=site) if decl is not None else None
             if owner is None and any(isinstance(a, _Router) for a in args):
                 decl = self.index.only_method(name)
                 return self.call(decl, args, None) if decl is not None else None
@@ -1081,9 +1149,13 @@ class _Interpreter:
         if function[0] == "id":
             found, value = env.lookup(function[1])
             if found:
+                if isinstance(value, _Decl):  # a function taken from a table of them
+                    return self.call(value, args, None, site=(env.file, line))
                 return self.call_closure(value, args) if isinstance(value, _Closure) else None
             decl = self.index.function(self.directory(env), function[1])
-            return self.call(decl, args, None) if decl is not None else None
+            if decl is None and function[1] in BUILTINS:
+                return BUILTINS[function[1]](args)
+            return self.call(decl, args, None, site=(env.file, line)) if decl is not None else None
         if function[0] == "func":
             return self.call_closure(_Closure(function, env, env.file), args)
         return None
@@ -1110,7 +1182,7 @@ class _Interpreter:
             return _string_function(operation, args)
         directory = self.index.package_dir(pkg.path)
         decl = self.index.function(directory, name) if directory is not None else None
-        return self.call(decl, args, None) if decl is not None else None
+        return self.call(decl, args, None, site=(env.file, line)) if decl is not None else None
 
     # -- router calls ------------------------------------------------------------------------
 
@@ -1273,6 +1345,7 @@ class _Interpreter:
         handler, handler_at = self.handler(handler_expr, env)
         file, line = path.at or (env.file, line)
         route = _Route(list(methods), path.value, path.dynamic, handler, handler_at, file, line)
+        route.standalone = self.standalone_key
         node.routes.append(route)
         return _Registration([route], node.rule or self.fallback_rule)
 
@@ -1326,6 +1399,9 @@ class _Interpreter:
             found, value = env.lookup(expr[1])
             if found and isinstance(value, _Closure):
                 return expr[1], (value.file, value.expr[3])
+            if found and isinstance(value, _Decl):  # a parameter given a function or method
+                name = f"{value.receiver_type}.{value.name}" if value.receiver_type else value.name
+                return name, (value.file, value.data["line"])
             decl = self.index.function(self.directory(env), expr[1])
             return expr[1], (decl.file, decl.data["line"]) if decl is not None else None
         if expr[0] == "sel":
@@ -1383,7 +1459,9 @@ class _Interpreter:
                     continue
                 seen.add(id(node))
                 prefixes = self.prefixes(node, set())
-                for route in node.routes:
+                for route in _first_registrations(node.routes):
+                    if route.dynamic and route.standalone in self.called_with_values:
+                        continue  # read with unknown strings; its calls give the real paths
                     for prefix in prefixes:
                         out.extend(self.endpoint(route, prefix, node.rule))
         return out
@@ -1429,6 +1507,63 @@ class _Interpreter:
             )
 
 
+REGISTRATION_NAMES = frozenset(
+    name
+    for rule in ROUTERS
+    for names in (
+        tuple(rule.methods),
+        rule.method_first,
+        rule.path_only,
+        rule.static,
+        rule.static_file,
+        rule.builder_path,
+        rule.builder_prefix,
+        rule.group,
+        rule.scope,
+        rule.mount,
+    )
+    for name in names
+)
+
+
+def _memo_key(value: Any) -> Any:
+    """What of an argument makes a function's evaluation differ: the router or closure it
+    is, a string's value."""
+    if isinstance(value, (_Router, _Closure)):
+        return id(value)
+    if isinstance(value, _Str):
+        return ("str", value.value, value.dynamic)
+    return None
+
+
+def _calls_any(node: Any, names: frozenset[str]) -> bool:
+    """Whether an outline (statements, expressions) calls a method named in `names`."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, list):
+            continue
+        if item and item[0] == "call" and len(item) > 1:
+            function = item[1]
+            if isinstance(function, list) and function[:1] == ["sel"] and function[2] in names:
+                return True
+        stack.extend(item)
+    return False
+
+
+def _first_registrations(routes: list[_Route]) -> list[_Route]:
+    """A router's routes without a later registration of the same methods and path (the
+    if/else branches of a function both registering `/css/`: one route is served)."""
+    seen: set[tuple[tuple[str, ...], str]] = set()
+    out: list[_Route] = []
+    for route in routes:
+        key = (tuple(route.methods), route.path)
+        if key not in seen:
+            seen.add(key)
+            out.append(route)
+    return out
+
+
 def _join(rule: RouterRule | None, prefix: str, path: str) -> str:
     """A path under a prefix: joined with one '/', or glued to it when the router concatenates
     (echo: `g := e.Group("/user"); g.GET("s", h)` serves /users)."""
@@ -1448,6 +1583,26 @@ def _string_function(operation: str, args: list[Any]) -> _Str:
         return _Str(args[0].value.lower(), args[0].dynamic)
     joined = "/".join(a.value for a in args if a.value)
     return _Str(re.sub("/+", "/", joined), any(a.dynamic for a in args))
+
+
+def _append(args: list[Any]) -> _Items | None:
+    """`append(slice, items...)`: a new slice of the known elements (`routes = append(routes,
+    registerUsers)` in an init function)."""
+    if not args:
+        return None
+    first = args[0]
+    values = list(first.values) if isinstance(first, _Items) else []
+    keys = list(first.keys) if isinstance(first, _Items) else []
+    added = [a for a in args[1:] if a is not None]
+    return _Items(values + added, keys + [None] * len(added))
+
+
+def _make(args: list[Any]) -> _Items:
+    """`make([]T, n)`: an empty slice (or map)."""
+    return _Items([], [])
+
+
+BUILTINS: dict[str, Any] = {"append": _append, "make": _make}
 
 
 def _walk(root: _Router) -> Iterator[_Router]:
@@ -1525,7 +1680,7 @@ class GoRoutes(Extractor):
     """Routes of gin, echo, chi, fiber, gorilla/mux, httprouter and net/http."""
 
     name: ClassVar[str] = "go-routes"
-    version: ClassVar[int] = 3
+    version: ClassVar[int] = 4
     extensions: ClassVar[frozenset[str]] = frozenset({".go"})
     markers: ClassVar[tuple[bytes, ...]] = ROUTER_MARKERS + DECLARATION_MARKERS
     languages: ClassVar[frozenset[str]] = frozenset({"go"})

@@ -1,17 +1,20 @@
-"""JPA and Spring Data JDBC entities of Java and Kotlin code.
+"""JPA, Spring Data JDBC and Spring Data MongoDB entities of Java and Kotlin code.
 
 An entity is a class (record, Kotlin class) annotated `@Entity` (JPA; its table from `@Table`),
-or `@Table("name")` alone (Spring Data JDBC). Without a table name the table is the entity's
-name in snake_case (Spring Boot's naming strategy for JPA, Spring Data JDBC's default), and so is
-a column without an explicit name — unless the configured physical naming strategy keeps names
-as written (`spring.jpa.hibernate.naming.physical-strategy`). Fields:
-class fields, record components, Kotlin constructor `val`s and properties, plus those of
-`@MappedSuperclass` superclasses; `@Column(name, nullable, unique)`, `@Id`, `@ManyToOne` /
-`@OneToOne` (+ `@JoinColumn`) → a reference to the target entity's table. `@Table(indexes,
-uniqueConstraints)` become indexes. Superclasses may live in another module of the build
-(`reads_module_files`); only the service's own classes are entities. An entity extending another
-entity is stored in its root's table (SINGLE_TABLE, JPA's default): its columns join the root
-entity, unless the root's @Inheritance strategy gives it a table of its own.
+`@Table("name")` alone (Spring Data JDBC), or `@Document(collection = "name")` (MongoDB: the
+class's name uncapitalized, its properties as written unless `@Field("name")` renames them).
+Without a table name the table is the entity's name in snake_case (Spring Boot's naming strategy
+for JPA, Spring Data JDBC's default), and so is a column without an explicit name — unless the
+configured physical naming strategy keeps names as written
+(`spring.jpa.hibernate.naming.physical-strategy`). Fields: class fields, record components,
+Kotlin constructor `val`s and properties, plus those of `@MappedSuperclass` superclasses;
+`@Column(name, nullable, unique)`, `@Id`, `@ManyToOne` / `@OneToOne` (+ `@JoinColumn`) → a
+reference to the target entity's table; a unidirectional `@OneToMany @JoinColumn(name)` puts that
+foreign key column in the target entity's table. `@Table(indexes, uniqueConstraints)` become
+indexes. Superclasses may live in another module of the build (`reads_module_files`); only the
+service's own classes are entities. An entity extending another entity is stored in its root's
+table (SINGLE_TABLE, JPA's default): its columns join the root entity, unless the root's
+@Inheritance strategy gives it a table of its own.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class EntityAnnotation:
     name: str
     table_arguments: tuple[str, ...]
     requires_alone: bool = False
+    naming: str = "snake_case"
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class FieldAnnotation:
     name: str
     role: str
     column_arguments: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,14 +86,15 @@ KEEPS_NAMES = frozenset(n.name for n in load_rules("jvm", "names_as_written", Na
 NAMING_PROPERTY = "spring.jpa.hibernate.naming.physical-strategy"
 INHERITANCE = {i.name: i for i in load_rules("jvm", "inheritance", InheritanceRule)}
 Naming = Callable[[str], str]
+ONE_TO_MANY = "one_to_many"
 EMPTY_CONSTANTS: dict[str, Any] = {}
 
 
 class JvmEntities(Extractor):
     name = "jvm-entities"
-    version = 3
+    version = 4
     extensions = frozenset({".java", ".kt"})
-    markers = (b"@Entity", b"@Table", b"@MappedSuperclass")
+    markers = (b"@Entity", b"@Table", b"@MappedSuperclass", b"@Document")
     languages = frozenset({"java", "kotlin"})
     reads_module_files = True  # @MappedSuperclass classes of a shared module
 
@@ -107,16 +113,102 @@ class JvmEntities(Extractor):
         for path in sorted(facts):
             for facts_of_type in facts[path].get("types", []):
                 types.setdefault(facts_of_type["name"], (path, facts_of_type))
-        naming = _naming(read_config(ctx))
-        tables = {name: _table(t, naming) for name, (_, t) in types.items() if _entity_rule(t)}
+        configured = _naming(read_config(ctx))
+        tables = {
+            name: _table(t, _namings(t, configured)[0])
+            for name, (_, t) in types.items()
+            if _entity_rule(t)
+        }
         roots = _single_table_roots(tables, types)
+        foreign = _foreign_columns(tables, types, roots, configured)
         own = set(ctx.files)
+        children: dict[str, list[TypeFacts]] = {}
+        for child, root in roots.items():
+            children.setdefault(root, []).append(types[child][1])
         entities = []
         for name, (path, facts_of_type) in types.items():
             if name in tables and name not in roots and path in own:
-                subclasses = [types[c][1] for c, root in roots.items() if root == name]
-                entities.append(_entity(path, facts_of_type, tables, types, naming, subclasses))
+                subclasses = children.get(name, [])
+                naming = _namings(facts_of_type, configured)[1]
+                entity = _entity(path, facts_of_type, tables, types, naming, subclasses)
+                known = {f.name for f in entity.fields}
+                entity.fields += [f for f in foreign.get(name, []) if f.name not in known]
+                entities.append(entity)
         return Part(entities=entities)
+
+
+def _namings(facts: TypeFacts, configured: Naming) -> tuple[Naming, Naming]:
+    """How the entity's unwritten table name and column names are made: its store's
+    convention (`naming` of its entity annotation); JPA's is the configured strategy."""
+    rule = _entity_rule(facts)
+    if rule is not None and rule.naming == "camel_case":
+        return _uncapitalize, str
+    return configured, configured
+
+
+def _uncapitalize(name: str) -> str:
+    """`UserProfile` → `userProfile` (Spring Data MongoDB's collection names)."""
+    return name[:1].lower() + name[1:]
+
+
+def _foreign_columns(
+    tables: Mapping[str, str],
+    types: Mapping[str, tuple[str, TypeFacts]],
+    roots: Mapping[str, str],
+    configured: Naming,
+) -> dict[str, list[EntityField]]:
+    """Entity → the foreign key columns other entities put in its table: a unidirectional
+    `@OneToMany @JoinColumn(name = "owner_id") List<Pet> pets` of Owner is a column `owner_id`
+    of Pet's table referencing Owner's."""
+    out: dict[str, list[EntityField]] = {}
+    for name in tables:
+        facts = types[name][1]
+        kinds = _kinds(facts)
+        for owner in _with_superclasses(facts, types):
+            for field in owner.get("fields", []):
+                roles = _roles(field, kinds)
+                join = roles.get("join_column")
+                if ONE_TO_MANY not in roles or join is None:
+                    continue
+                target = _element_type(str(field.get("type") or ""))
+                target = roots.get(target, target)
+                column = _string(join, *FIELD_RULES[join["name"]].column_arguments)
+                if target not in tables or not column:
+                    continue
+                referenced = _string(join, "referencedColumnName")
+                table = tables[roots.get(name, name)]
+                out.setdefault(target, []).append(
+                    EntityField(
+                        name=column,
+                        type=None,
+                        nullable=flag(join, "nullable"),
+                        unique=bool(flag(join, "unique")),
+                        primary_key=False,
+                        references=f"{table}.{referenced}" if referenced else table,
+                    )
+                )
+    return out
+
+
+def _element_type(type_name: str) -> str:
+    """`Set<Visit>`, `MutableList<Pet>`, `Map<String, Item>` → the element class's name."""
+    inner = type_name.split("<", 1)[1] if "<" in type_name else type_name
+    words = re.findall(r"[A-Za-z_]\w*", inner)
+    return words[-1] if words else ""
+
+
+def _kinds(facts: TypeFacts) -> frozenset[str]:
+    return frozenset(a["name"] for a in facts.get("annotations", []) if a["name"] in ENTITY_RULES)
+
+
+def _roles(field: dict[str, Any], kinds: frozenset[str]) -> dict[str, Annotation]:
+    """Role → the field's annotation playing it, for an entity annotated with `kinds`."""
+    roles: dict[str, Annotation] = {}
+    for annotation in field.get("annotations", []):
+        rule = FIELD_RULES.get(annotation["name"])
+        if rule is not None and (not rule.entities or kinds & set(rule.entities)):
+            roles.setdefault(rule.role, annotation)
+    return roles
 
 
 def _single_table_roots(
@@ -211,20 +303,26 @@ def _entity(
     subclasses: list[TypeFacts],
 ) -> Entity:
     fields = []
+    indexes = _indexes(facts)
     seen: set[str] = set()
+    kinds = _kinds(facts)
     for owner in [*_with_superclasses(facts, types), *subclasses]:
         for field in owner.get("fields", []):
-            column = _field(field, tables, naming)
-            if column is not None and column.name not in seen:
-                seen.add(column.name)
-                fields.append(column)
+            column = _field(field, tables, naming, kinds)
+            if column is None or column.name in seen:
+                continue
+            seen.add(column.name)
+            fields.append(column)
+            indexed = _roles(field, kinds).get("indexed")
+            if indexed is not None:  # @Indexed: an index of its own
+                indexes.append(EntityIndex([column.name], column.unique, _string(indexed, "name")))
     return Entity(
         name=facts["name"],
         table=tables[facts["name"]],
         file=path,
         line=facts["line"],
         fields=fields,
-        indexes=_indexes(facts),
+        indexes=indexes,
     )
 
 
@@ -242,15 +340,13 @@ def _with_superclasses(
     return out
 
 
-def _field(field: dict[str, Any], tables: Mapping[str, str], naming: Naming) -> EntityField | None:
+def _field(
+    field: dict[str, Any], tables: Mapping[str, str], naming: Naming, kinds: frozenset[str]
+) -> EntityField | None:
     if field.get("transient"):
         return None
-    roles: dict[str, Annotation] = {}
-    for annotation in field.get("annotations", []):
-        rule = FIELD_RULES.get(annotation["name"])
-        if rule is not None:
-            roles.setdefault(rule.role, annotation)
-    if "skip" in roles:
+    roles = _roles(field, kinds)
+    if "skip" in roles or ONE_TO_MANY in roles:
         return None
     type_name = str(field.get("type") or "")
     column = roles.get("column")
@@ -271,7 +367,7 @@ def _field(field: dict[str, Any], tables: Mapping[str, str], naming: Naming) -> 
         name=name,
         type=type_name or None,
         nullable=nullable,
-        unique=bool(column is not None and flag(column, "unique")),
+        unique=any(role in roles and flag(roles[role], "unique") for role in ("column", "indexed")),
         primary_key="primary_key" in roles,
         references=references,
     )

@@ -56,6 +56,8 @@ class EntityStyle:
     required_options: tuple[str, ...] = ()
     default_nullable: bool | None = None  # a column without a nullable option
     optional_nullable: bool = True  # `prop?: T` makes the column nullable
+    column_naming: str = "property"  # "snake": `createdAt` → created_at, `author` → author_id
+    relation_nullable: bool = True  # a relation's column without a nullable option
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,37 @@ def _target_class(node: Node | None) -> str | None:
     if node.type in ("identifier", "member_expression"):
         return syntax.text(node).rsplit(".", 1)[-1]
     return None
+
+
+WRAPPER_TYPE = re.compile(r"^\w*(?:Ref|Rel|Reference|Collection|Promise|Array)<\s*(\w+)")
+INITIALIZER_TYPES = {"string": "string", "template_string": "string", "number": "number"}
+
+
+def _declared_class(text: str | None) -> str | None:
+    """The entity class a relation property is typed with: `User`, `User | null`, `Ref<User>`,
+    `Collection<Tag>`, `new Collection<Tag>(this)`, `Tag[]` → the class name."""
+    if not text:
+        return None
+    text = text.removeprefix("new ").strip()
+    wrapped = WRAPPER_TYPE.match(text)
+    if wrapped:
+        return wrapped.group(1)
+    head = text.split("|")[0].strip().removesuffix("[]")
+    return head if re.fullmatch(r"[A-Z]\w*", head) else None
+
+
+def _initializer_type(value: Node | None) -> str | None:
+    """A property typed by its initializer: `bio = ""` → string, `count = 0` → number,
+    `createdAt = new Date()` → Date, `active = true` → boolean."""
+    value = node_js.unwrap(value)
+    if value is None:
+        return None
+    if value.type in ("true", "false"):
+        return "boolean"
+    if value.type == "new_expression":
+        constructor = value.child_by_field_name("constructor")
+        return syntax.text(constructor) if constructor is not None else None
+    return INITIALIZER_TYPES.get(value.type)
 
 
 class _FileReader:
@@ -294,10 +327,13 @@ class _FileReader:
             elif name in style.flags:
                 flags[style.flags[name]] = _target_class(args[0]) if args else True
             elif name in style.owning_relations or name in style.many_to_many:
+                options = next((o for o in map(node_js.object_pairs, args) if o), {})
+                nullable = _flag(options, style.nullable_options) if options else None
                 relation = {
                     "join_required": name in style.join_required,
                     "kind": "many" if name in style.many_to_many else "one",
                     "target": _target_class(args[0]) if args else None,
+                    "nullable": style.relation_nullable if nullable is None else nullable,
                 }
             elif name in (style.join_column, style.join_table):
                 options = node_js.object_pairs(args[0]) if args else {}
@@ -313,19 +349,26 @@ class _FileReader:
         type_node = member.child_by_field_name("type")
         declared = syntax.text(type_node).lstrip(": ").strip() if type_node else None
         optional = any(c.type == "?" for c in member.children)
+        value = member.child_by_field_name("value")
+        snake = style.column_naming == "snake"
         if relation is not None:
+            if relation["target"] is None:  # `@ManyToOne() author: User` (MikroORM)
+                relation["target"] = _declared_class(declared) or _declared_class(
+                    syntax.text(value) if value is not None else None
+                )
             if relation["kind"] == "many" and not join.get("table"):
                 return None
             if relation["join_required"] and not join:
                 return None  # the inverse side of a one-to-one holds no column
             if relation["kind"] == "one" and relation["target"]:
                 return {
-                    "name": join.get("name") or f"{prop}Id",
+                    "name": join.get("name")
+                    or (f"{snake_case(prop)}_id" if snake else f"{prop}Id"),
                     "property": prop,
                     "relation": relation["target"],
                     "join_table": bool(join.get("table")),
                     "join_name": join.get("name"),
-                    "nullable": True,
+                    "nullable": relation["nullable"],
                     "line": syntax.line(member),
                 }
             return {
@@ -350,9 +393,9 @@ class _FileReader:
             primary = column.get("primary") or flags.get("primary")
             nullable = False if primary else style.default_nullable
         return {
-            "name": column.get("name") or prop,
+            "name": column.get("name") or (snake_case(prop) if snake else prop),
             "property": prop,
-            "type": column.get("type") or declared,
+            "type": column.get("type") or declared or _initializer_type(value),
             "nullable": nullable,
             "unique": bool(column.get("unique") or flags.get("unique")),
             "primary": bool(column.get("primary") or flags.get("primary")),
@@ -505,8 +548,11 @@ class _FileReader:
                 inner = value.named_children[0] if value.named_children else None
                 options = node_js.object_pairs(inner)
             type_node = options.get("type") if options else value
-            kind = syntax.text(type_node).rsplit(".", 1)[-1] if type_node is not None else None
-            kind = re.sub(r"\(.*", "", kind) if kind else None
+            kind = _attribute_type(type_node)
+            if value.type == "array" and options:
+                kind += "[]"  # `[{type: ObjectId, ref: "User"}]`
+            if value.type == "object" and options and "type" not in options:
+                kind = "Object"  # a nested document (`address: {city: String}`)
             required = _flag(options, ("required",)) if options else None
             nullable = _flag(options, style.nullable_options) if options else None
             if nullable is None and required is not None:
@@ -522,7 +568,7 @@ class _FileReader:
                 {
                     "name": node_js.string_of(column, self.consts) if column is not None else key,
                     "property": key,
-                    "type": kind + "[]" if kind and value.type == "array" else kind,
+                    "type": kind,
                     "nullable": nullable,
                     "unique": _flag(options, style.unique_options) is True if options else False,
                     "primary": _flag(options, style.primary_options) is True if options else False,
@@ -666,6 +712,18 @@ def _in_rollback(node: Node) -> bool:
                 return True
         parent = parent.parent
     return False
+
+
+def _attribute_type(node: Node | None) -> str:
+    """`DataTypes.STRING(64)` → STRING, `Schema.Types.ObjectId` → ObjectId, `[String]` →
+    String[], an untyped `[]` (or nothing) → Array."""
+    node = node_js.unwrap(node)
+    if node is None:
+        return "Array"
+    if node.type == "array":
+        inner = node.named_children[0] if node.named_children else None
+        return _attribute_type(inner) + "[]" if inner is not None else "Array"
+    return re.sub(r"\(.*", "", syntax.text(node).rsplit(".", 1)[-1], flags=re.S)
 
 
 def _mongoose() -> ModelCall:
@@ -816,7 +874,7 @@ def _join_table(path: str, owner: str, column: Mapping[str, Any], target: str) -
 
 class NodeOrm(Extractor):
     name = "node-orm"
-    version = 2
+    version = 3
     extensions = frozenset(node_js.SOURCE_EXTENSIONS)
     markers = (
         b"@Entity",

@@ -135,6 +135,9 @@ class _FileReader:
         # `const routes = [{path: "/auth", route: authRouter}, …]`: literal arrays of objects a
         # loop may mount (`routes.forEach((r) => router.use(r.path, r.route))`)
         self.arrays: dict[str, Node] = {}
+        # `const controllers = {users: require("./users"), …}`: literal objects a loop may
+        # register routes for (`for (const [name, c] of Object.entries(controllers))`)
+        self.objects: dict[str, Node] = {}
 
     def read(self) -> FileFacts | None:
         found = node_js.matches_by_capture(self.grammar, "calls", self.root)
@@ -172,10 +175,11 @@ class _FileReader:
         if value is not None and value.type == "array" and name_node is not None:
             self.arrays[syntax.text(name_node)] = value
             return
-        if value is None or value.type not in ("call_expression", "new_expression"):
+        if value is not None and value.type == "object" and name_node is not None:
+            self.objects[syntax.text(name_node)] = value
             return
-        callee = value.child_by_field_name("function") or value.child_by_field_name("constructor")
-        if not self._makes_router(callee):
+        value = self._router_root(value)
+        if value is None:
             return
         prefix = None
         for arg in node_js.arguments(value):
@@ -186,6 +190,32 @@ class _FileReader:
                     prefix = routepath.DYNAMIC
         name = syntax.text(decl.child_by_field_name("name"))
         self.routers[name] = {"prefix": prefix, "line": syntax.line(decl)}
+
+    def _router_root(self, node: Node | None) -> Node | None:
+        """The router factory call (`Router()`, `new Router({prefix})`) a chain of route and
+        mount calls starts from (`Router().use(a).get("/x", h)`: routers return themselves),
+        or None when the chain starts elsewhere."""
+        node = node_js.unwrap(node)
+        while node is not None and node.type == "call_expression":
+            callee = node.child_by_field_name("function")
+            if callee is None or callee.type != "member_expression":
+                break
+            name = syntax.text(callee.child_by_field_name("property"))
+            if name not in VOCABULARY.methods and name not in VOCABULARY.mounts:
+                break
+            node = node_js.unwrap(callee.child_by_field_name("object"))
+        if node is None or node.type not in ("call_expression", "new_expression"):
+            return None
+        callee = node.child_by_field_name("function") or node.child_by_field_name("constructor")
+        return node if self._makes_router(callee) else None
+
+    def _router_made_at(self, root: Node) -> str:
+        """The symbol of the router a factory call makes without `const x =` right before it:
+        the variable or export holding the whole chain (`export default Router().use(…)`), or
+        a name of its own (`app.use("/x", Router().get(…))`)."""
+        name = _chain_holder(root) or f"@{root.start_point[0] + 1}:{root.start_point[1]}"
+        self.routers.setdefault(name, {"prefix": None, "line": syntax.line(root)})
+        return name
 
     def _makes_router(self, callee: Node | None) -> bool:
         callee = node_js.unwrap(callee)
@@ -209,6 +239,9 @@ class _FileReader:
         receiver = node_js.unwrap(receiver)
         if receiver is None:
             return None
+        if receiver.type in ("call_expression", "new_expression"):
+            root = self._router_root(receiver)
+            return ({"local": self._router_made_at(root)}, "router") if root is not None else None
         if receiver.type == "identifier":
             name = syntax.text(receiver)
             function = _declaring_function(receiver, name)
@@ -295,7 +328,20 @@ class _FileReader:
             return
         at = call.child_by_field_name("function")
         at = at.child_by_field_name("property") if at is not None else None
-        self._add_route(at or call, scope[0], VOCABULARY.methods[method], [path_node], handler)
+        entries = _object_entries_loop(call, self.objects)
+        if entries is None:
+            self._add_route(at or call, scope[0], VOCABULARY.methods[method], [path_node], handler)
+            return
+        for entry in entries:
+            self._add_route(
+                at or call,
+                scope[0],
+                VOCABULARY.methods[method],
+                [path_node],
+                handler,
+                {**self.consts, entry.key_variable: entry.key},
+                entry,
+            )
 
     def _chain_base(self, receiver: Node | None) -> tuple[Node | None, Node] | None:
         """`router.route("/x").get(h).post(h)`: (router, "/x" node) for any link of the chain."""
@@ -336,9 +382,16 @@ class _FileReader:
                 self._add_route(option, scope[0], method, [path_node], handler)
 
     def _add_route(
-        self, at: Node, scope: Ref, method: str, path_nodes: list[Node], handler: Node | None
+        self,
+        at: Node,
+        scope: Ref,
+        method: str,
+        path_nodes: list[Node],
+        handler: Node | None,
+        consts: Mapping[str, str] | None = None,
+        entry: _Entry | None = None,
     ) -> None:
-        for path in node_js.strings_of(path_nodes[0], self.consts, partial=True):
+        for path in node_js.strings_of(path_nodes[0], consts or self.consts, partial=True):
             route: dict[str, Any] = {
                 "scope": scope,
                 "method": method,
@@ -346,7 +399,25 @@ class _FileReader:
                 "line": syntax.line(at),
             }
             route.update(self._handler(handler))
+            if entry is not None:
+                self._entry_handler(route, entry)
             self.routes.append(route)
+
+    def _entry_handler(self, route: dict[str, Any], entry: _Entry) -> None:
+        """In a loop over an object's entries, `controller.list` is the member `list` of the
+        entry's value (`require("./users")` → that module's export `list`)."""
+        ref = route.get("handler_ref")
+        head, _, member = (ref or {}).get("local", "").partition(".")
+        if not member or head != entry.value_variable:
+            return
+        value = node_js.unwrap(entry.value)
+        spec = node_js.require_spec(value)
+        if spec is not None and "." not in member:
+            route["handler_ref"] = {"module": spec, "name": member}
+        elif value is not None and value.type in ("identifier", "member_expression"):
+            route["handler_ref"] = {"local": f"{syntax.text(value)}.{member}"}
+        else:
+            route.pop("handler_ref")
 
     def _handler(self, handler: Node | None) -> dict[str, Any]:
         """The handler as written and where to look for its definition."""
@@ -466,7 +537,8 @@ class _FileReader:
                     return self._child(callee.child_by_field_name("object"))
                 if name == "then":  # import("./x").then(m => m.default)
                     return self._child(callee.child_by_field_name("object"))
-            return None
+            root = self._router_root(node)  # app.use("/x", Router().get("/", h))
+            return {"local": self._router_made_at(root)} if root is not None else None
         if node.type == "member_expression":
             obj = node_js.unwrap(node.child_by_field_name("object"))
             prop = syntax.text(node.child_by_field_name("property"))
@@ -519,12 +591,40 @@ def _chained_receiver(node: Node | None) -> Node | None:
     while node is not None and node.type == "call_expression":
         callee = node.child_by_field_name("function")
         if callee is None or callee.type != "member_expression":
-            return None
+            return node  # `Router()`: _scope knows whether the call makes a router
         name = syntax.text(callee.child_by_field_name("property"))
         if name not in VOCABULARY.methods and name not in VOCABULARY.mounts:
-            return None
+            return node
         node = node_js.unwrap(callee.child_by_field_name("object"))
     return node
+
+
+CHAIN_LINKS = frozenset({"member_expression", "call_expression", "parenthesized_expression"})
+
+
+def _chain_holder(root: Node) -> str | None:
+    """What holds the chain a router factory call starts: `const api = Router().use(…)` →
+    `api`; `export default Router().use(…)`, `module.exports = Router().get(…)` → `default`."""
+    node = root
+    parent = node.parent
+    while parent is not None and parent.type in CHAIN_LINKS:
+        if parent.type == "call_expression" and parent.child_by_field_name("function") != node:
+            return None
+        if parent.type == "member_expression" and parent.child_by_field_name("object") != node:
+            return None
+        node, parent = parent, parent.parent
+    if parent is None:
+        return None
+    if parent.type == "variable_declarator":
+        name = parent.child_by_field_name("name")
+        return syntax.text(name) if name is not None and name.type == "identifier" else None
+    if parent.type == "export_statement":
+        return "default" if any(c.type == "default" for c in parent.children) else None
+    if parent.type == "assignment_expression":
+        left = syntax.text(parent.child_by_field_name("left"))
+        if left in ("module.exports", "exports.default", "module.exports.default"):
+            return "default"
+    return None
 
 
 @dataclass
@@ -538,6 +638,47 @@ class _Element:
 
 
 LOOP_CALLS = frozenset({"forEach", "map"})
+
+
+@dataclass
+class _Entry:
+    """One entry of a literal object a `for (const [key, value] of Object.entries(OBJ))` loop
+    iterates, and the loop's names for its key and value."""
+
+    key_variable: str
+    key: str
+    value_variable: str
+    value: Node
+
+
+def _object_entries_loop(node: Node, objects: Mapping[str, Node]) -> list[_Entry] | None:
+    """The entries of the literal object the nearest enclosing `for … of Object.entries(OBJ)`
+    loop iterates, or None (not in such a loop, or the object is not a literal)."""
+    parent = node.parent
+    while parent is not None and parent.type not in node_js.FUNCTION_TYPES:
+        if parent.type == "for_in_statement":
+            break
+        parent = parent.parent
+    if parent is None or parent.type != "for_in_statement":
+        return None
+    right = node_js.unwrap(parent.child_by_field_name("right"))
+    left = parent.child_by_field_name("left")
+    if right is None or right.type != "call_expression" or left is None:
+        return None
+    if syntax.text(right.child_by_field_name("function")) != "Object.entries":
+        return None
+    args = node_js.arguments(right)
+    given = node_js.unwrap(args[0]) if args else None
+    if given is not None and given.type == "identifier":
+        given = objects.get(syntax.text(given))
+    names = [c for c in left.named_children if c.type == "identifier"]
+    if given is None or given.type != "object" or left.type != "array_pattern" or len(names) != 2:
+        return None
+    key_variable, value_variable = (syntax.text(n) for n in names)
+    return [
+        _Entry(key_variable, key, value_variable, value)
+        for key, value in node_js.object_pairs(given).items()
+    ]
 
 
 def _loop_elements(node: Node, arrays: Mapping[str, Node]) -> list[_Element] | None:
@@ -882,7 +1023,7 @@ def _autoloaded_files(directory: str, facts: Mapping[str, FileFacts]) -> list[st
 
 class NodeRoutes(Extractor):
     name = "node-routes"
-    version = 2
+    version = 3
     extensions = frozenset(node_js.SOURCE_EXTENSIONS)
     # route registrations, and the modules handlers live in (they take req/ctx/reply) or that
     # re-export them (barrels)

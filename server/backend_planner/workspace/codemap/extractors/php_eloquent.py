@@ -136,6 +136,20 @@ def _returned_array(method: Node, names: Names, path: str) -> Any:
 # --------------------------------------------------------------------- extraction: migrations
 
 
+class _ConfigArray:
+    """The value of `config('…')` in a migration: an array of names read item by item."""
+
+    def __repr__(self) -> str:
+        return "CONFIG_ARRAY"
+
+
+CONFIG_ARRAY = _ConfigArray()
+
+
+def _function_name(node: Node) -> str:
+    return syntax.text(node.child_by_field_name("function")).lstrip("\\")
+
+
 class MigrationReader:
     """The schema operations of one file, in order (`down()` methods skipped)."""
 
@@ -144,6 +158,7 @@ class MigrationReader:
         # local variables are bound while walking (`$tables = [...]`, a foreach's variable)
         self.names = replace(names, variables=dict(names.variables))
         self.operations: list[dict[str, Any]] = []
+        self.constants: dict[str, Any] = {}
 
     def read(self, root: Node) -> list[dict[str, Any]]:
         walk(root, self._handle)
@@ -152,6 +167,9 @@ class MigrationReader:
     def _handle(self, node: Node) -> bool:
         if node.type == "method_declaration":
             return syntax.text(node.child_by_field_name("name")) == "down"
+        if node.type == "const_declaration":
+            self._constants(node)
+            return True
         if node.type == "assignment_expression":
             self._assign(node)
             return False
@@ -199,11 +217,41 @@ class MigrationReader:
             return False
         return root not in self.names.uses or self.names.uses[root] == SCHEMA_FACADE
 
+    def _constants(self, node: Node) -> None:
+        """`public const TABLES = ['a', 'b'];` in the migration class, read back as
+        `self::TABLES` / `static::TABLES`."""
+        for element in node.named_children:
+            parts = element.named_children if element.type == "const_element" else []
+            if len(parts) >= 2 and parts[0].type == "name":
+                value = self._value(parts[-1])
+                if value is not UNKNOWN:
+                    self.constants[syntax.text(parts[0])] = value
+
     def _value(self, node: Node | None) -> Any:
+        """A static value; besides what `evaluate` reads: the migration class's own constants
+        (`static::TABLES`), and `config('…')` as an opaque array (see `table`)."""
+        if node is None:
+            return UNKNOWN
+        if node.type == "class_constant_access_expression" and len(node.named_children) == 2:
+            scope, name = node.named_children
+            if syntax.text(scope) in ("self", "static"):
+                return self.constants.get(syntax.text(name), UNKNOWN)
+        if node.type == "function_call_expression" and _function_name(node) == "config":
+            return CONFIG_ARRAY
         return evaluate(node, self.names, self.path)
 
+    def table(self, node: Node | None) -> Any:
+        """A table name; an item of a config array of table names (`$tableNames =
+        config('permission.table_names')`, then `$tableNames['roles']`) is its key, the name
+        such packages ship as default."""
+        if node is not None and node.type == "subscript_expression":
+            parts = node.named_children
+            if len(parts) == 2 and self._value(parts[0]) is CONFIG_ARRAY:
+                return self._value(parts[1])
+        return self._value(node)
+
     def _schema_call(self, call: Call) -> None:
-        table = self._value(argument(call, 0, "table"))
+        table = self.table(argument(call, 0, "table"))
         if call.name in ("create", "table") and isinstance(table, str):
             closure = closure_of(argument(call, 1, "callback"))
             operation: dict[str, Any] = {
@@ -250,6 +298,9 @@ class BlueprintReader:
             walk(body, self._handle)
 
     def _handle(self, node: Node) -> bool:
+        if node.type == "assignment_expression":
+            self.migration._assign(node)  # `$column = 'uuid';` inside the closure
+            return False
         if node.type not in CALL_TYPES:
             return False
         chain = call_chain(node)
@@ -327,7 +378,7 @@ class BlueprintReader:
             target = self._value(argument(call, 0, "columns"))
             column["ref_column"] = target if isinstance(target, str) else "id"
         elif name == "on":
-            table = self._value(argument(call, 0, "table"))
+            table = self.migration.table(argument(call, 0, "table"))
             if isinstance(table, str):
                 column["references"] = f"{table}.{column.pop('ref_column', 'id')}"
 

@@ -137,6 +137,11 @@ class Registrar:
 
 
 @dataclass(frozen=True)
+class DirectoryLoader:
+    name: str
+
+
+@dataclass(frozen=True)
 class Rules:
     receivers: dict[str, Receiver]
     verbs: dict[str, Verb]
@@ -150,6 +155,7 @@ class Rules:
     group_methods: dict[str, GroupMethod]
     router_classes: frozenset[str]
     route_loaders: frozenset[str]
+    directory_loaders: frozenset[str]
 
 
 @cache
@@ -167,6 +173,9 @@ def rules() -> Rules:
         group_methods={g.name: g for g in load_rules("php", "group_method", GroupMethod)},
         router_classes=frozenset(r.name for r in load_rules("php", "router_class", RouterClass)),
         route_loaders=frozenset(r.name for r in load_rules("php", "route_loader", RouterClass)),
+        directory_loaders=frozenset(
+            d.name for d in load_rules("php", "directory_loader", DirectoryLoader)
+        ),
     )
 
 
@@ -267,7 +276,30 @@ class RouteReader:
             target = node.named_children[-1] if node.named_children else None
             self._include(evaluate(target, self.names, self.path), scope, syntax.line(node))
             return True
+        if node.type == "function_call_expression":
+            return self._directory_include(node, scope)
         return False
+
+    def _directory_include(self, node: Node, scope: Scope) -> bool:
+        """`includeRouteFiles(__DIR__.'/backend/')` (rules: directory_loader): every PHP file
+        under the directory is loaded in the current group."""
+        function = syntax.text(node.child_by_field_name("function")).lstrip("\\")
+        if function not in self.rules.directory_loaders:
+            return False
+        args, _ = arguments(node.child_by_field_name("arguments"))
+        target = evaluate(args[0], self.names, self.path) if args else None
+        if isinstance(target, str) and target.strip("/"):
+            self.includes.append(
+                {
+                    "target": target.rstrip("/"),
+                    "directory": True,
+                    "prefix": scope.prefix,
+                    "dynamic": scope.dynamic,
+                    "namespace": scope.namespace,
+                    "line": syntax.line(node),
+                }
+            )
+        return True
 
     def _is_router(self, chain: Chain, scope: Scope) -> bool:
         root = chain.root_name()
@@ -742,12 +774,17 @@ class _Mount:
 def _file_bases(facts: Mapping[str, FileFacts], ctx: ServiceContext) -> dict[str, list[Base]]:
     """Route file → where it is loaded, following includes and withRouting."""
     mounts: dict[str, list[_Mount]] = defaultdict(list)
+    directories = _route_files_by_directory(facts)
     for path in sorted(facts):
         for include in facts[path].get("includes", ()):
             target = file_path(_relative(include["target"], path), ctx.service_dir)
-            if target and target != path:
-                base = Base(include["prefix"], include["dynamic"], include.get("namespace"))
-                mounts[target].append(_Mount(path, base))
+            if not target:
+                continue
+            base = Base(include["prefix"], include["dynamic"], include.get("namespace"))
+            targets = directories[target] if include.get("directory") else [target]
+            for loaded in targets:
+                if loaded != path:
+                    mounts[loaded].append(_Mount(path, base))
         for routing in facts[path].get("routing", ()):
             if routing.get("using"):
                 continue
@@ -778,6 +815,19 @@ def _file_bases(facts: Mapping[str, FileFacts], ctx: ServiceContext) -> dict[str
         return sorted(set(out), key=lambda b: (b.prefix, b.dynamic, b.namespace or ""))
 
     return {path: bases(path, frozenset()) for path in mounts}
+
+
+def _route_files_by_directory(facts: Mapping[str, FileFacts]) -> dict[str, list[str]]:
+    """Directory → the route files under it, at any depth (what a directory loader loads)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(facts):
+        if not (facts[path].get("routes") or facts[path].get("resources")):
+            continue
+        directory = posixpath.dirname(path)
+        while directory:
+            out[directory].append(path)
+            directory = posixpath.dirname(directory)
+    return out
 
 
 def _relative(value: str, from_path: str) -> str:

@@ -9,6 +9,7 @@ Facts stay JSON: a string expression is a list of parts, each `["s", text]` (lit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -208,6 +209,15 @@ def render(parts: Parts, lookup: Callable[[str], str | None] | None = None) -> t
         else:
             out.append(known)
     return "".join(out), dynamic
+
+
+_CONVERTED = re.compile(r"<(?:[^<>:]+:)?(\w+)>")
+
+
+def converted_params(path: str) -> str:
+    """Werkzeug / Django route parameters written `{name}` wherever they stand, several in one
+    segment too: `badge/<slug:key>.<slug:fmt>` → `badge/{key}.{fmt}`."""
+    return _CONVERTED.sub(lambda m: "{" + m.group(1) + "}", path) if "<" in path else path
 
 
 def literal(parts: Parts) -> str | None:

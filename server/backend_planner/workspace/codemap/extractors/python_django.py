@@ -459,7 +459,7 @@ class _Resolver:
 
     def _route(self, path: str, entry: dict[str, Any]) -> tuple[str, bool]:
         text, dynamic = py.render(entry["route"], lambda ref: self._constant(path, ref))
-        return (regex_to_path(text) if entry.get("regex") else text), dynamic
+        return (regex_to_path(text) if entry.get("regex") else py.converted_params(text)), dynamic
 
     # walk
     def endpoints(self) -> list[Endpoint]:

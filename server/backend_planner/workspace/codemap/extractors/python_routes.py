@@ -91,7 +91,7 @@ RouterKey = tuple[str, str]  # (file, router name)
 
 class PythonRoutes(Extractor):
     name = "python-routes"
-    version = 2
+    version = 3
     extensions = frozenset({".py"})
     markers = (
         b"fastapi",
@@ -122,6 +122,8 @@ class PythonRoutes(Extractor):
             "mounts": _creation_mounts(found.get("assignment", [])),
             "functions": _functions(root),
             "classes": _classes(found.get("class", [])),
+            "router_classes": _router_classes(found.get("class", [])),
+            "instances": _instances(found.get("assignment", []), constants),
         }
         facts["web"] = any(
             m == w or m.startswith(w + ".")
@@ -171,6 +173,49 @@ def _routers(assignments: list[Node], constants: dict[str, str]) -> dict[str, An
             prefix = named if syntax.string_value(named) is not None else None
         out[_assigned_name(node)] = {
             "prefix": py.string_parts(prefix, constants) if prefix is not None else None,
+            "line": syntax.line(node),
+        }
+    return out
+
+
+def _router_classes(nodes: list[Node]) -> dict[str, str]:
+    """Project classes deriving from a router class (`class UserRouter(APIRouter)`, or from
+    another project class, resolved later): class name → base as written."""
+    out: dict[str, str] = {}
+    for node in nodes:
+        bases, _ = py.superclasses(node)
+        if len(bases) == 1 or any(py.last_name(b) in ROUTERS for b in bases):
+            known = [b for b in bases if py.last_name(b) in ROUTERS]
+            out[syntax.text(node.child_by_field_name("name"))] = (known or bases)[0]
+    return out
+
+
+def _instances(assignments: list[Node], constants: dict[str, str]) -> dict[str, Any]:
+    """Module-level `name = SomeClass(…)` of classes no rule knows: routers when the class
+    turns out to derive from a router class. Their string arguments are kept."""
+    out: dict[str, Any] = {}
+    for node in assignments:
+        call = node.child_by_field_name("right")
+        if call is None or _router_rule(node) is not None or node.parent is None:
+            continue
+        if node.parent.parent is None or node.parent.parent.type != "module":
+            continue
+        callee = call.child_by_field_name("function")
+        if callee is None or not py.last_name(syntax.text(callee))[:1].isupper():
+            continue
+        positional, keywords = py.call_arguments(call)
+        strings = {
+            key: py.string_parts(value, constants)
+            for key, value in keywords.items()
+            if value.type in ("string", "concatenated_string", "binary_operator")
+        }
+        first = positional[0] if positional else None
+        out[_assigned_name(node)] = {
+            "class": syntax.text(callee),
+            "keywords": strings,
+            "first": py.string_parts(first, constants)
+            if first is not None and first.type == "string"
+            else None,
             "line": syntax.line(node),
         }
     return out
@@ -259,6 +304,9 @@ def _decorator_routes(node: Node, constants: dict[str, str]) -> list[dict[str, A
         return []
     name = syntax.text(definition.child_by_field_name("name"))
     is_class = definition.type == "class_definition"
+    owner = _enclosing_class(node)
+    if owner is not None and not is_class:
+        name = f"{owner}.{name}"  # a route method of a controller class
     out = []
     for decorator in node.children:
         if decorator.type != "decorator" or not decorator.named_children:
@@ -281,6 +329,15 @@ def _decorator_routes(node: Node, constants: dict[str, str]) -> list[dict[str, A
             route["view_class"] = name
         out.append(route)
     return out
+
+
+def _enclosing_class(node: Node) -> str | None:
+    """The class whose body a definition sits in directly, else None."""
+    block = node.parent
+    owner = block.parent if block is not None and block.type == "block" else None
+    if owner is not None and owner.type == "class_definition":
+        return syntax.text(owner.child_by_field_name("name"))
+    return None
 
 
 def _route(rule: RouteRule, call: Node, constants: dict[str, str], receiver: str) -> dict[str, Any]:
@@ -351,6 +408,7 @@ class _Resolver:
     def __init__(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> None:
         self.modules = py.Modules(facts, ctx)
         self.facts = self.modules.facts
+        self._promote_router_instances()
         self.parents: dict[RouterKey, list[tuple[str, dict[str, Any]]]] = {}
         self._prefixes: dict[RouterKey, list[tuple[str, bool]]] = {}  # full prefixes by router
         for path, file_facts in facts.items():
@@ -358,6 +416,41 @@ class _Resolver:
                 child = self.router(path, mount["child"])
                 if child is not None:
                     self.parents.setdefault(child, []).append((path, mount))
+
+    def _promote_router_instances(self) -> None:
+        """`router = UserAPIRouter(prefix="/x")` where `UserAPIRouter` derives (through project
+        classes) from a router class: a router with that class's prefix keyword. The facts
+        of such files are copied, never changed in place (they are cached)."""
+        for path, file_facts in list(self.facts.items()):
+            promoted: dict[str, Any] = {}
+            for name, instance in file_facts.get("instances", {}).items():
+                rule = self._router_class_rule(path, instance["class"])
+                if rule is None:
+                    continue
+                prefix = instance["keywords"].get(rule.prefix_keyword)
+                if prefix is None and rule.name_prefix_position == 0:
+                    prefix = instance["first"]
+                promoted[name] = {"prefix": prefix, "line": instance["line"]}
+            if promoted:
+                self.facts[path] = {
+                    **file_facts,
+                    "routers": {**file_facts.get("routers", {}), **promoted},
+                }
+
+    def _router_class_rule(self, path: str, name: str) -> RouterRule | None:
+        """The router rule a project class derives from, following its bases."""
+        for _ in range(py.MAX_DEPTH):
+            found = self.modules.resolve(
+                path, name, lambda p, n: n in self.facts[p].get("router_classes", {})
+            )
+            if found is None:
+                return None
+            path, base = found[0], self.facts[found[0]]["router_classes"][found[1]]
+            rule = ROUTERS.get(py.last_name(base))
+            if rule is not None:
+                return rule
+            name = base
+        return None
 
     def router(self, path: str, name: str, depth: int = 0) -> RouterKey | None:
         """The router a name stands for in a file, or None when it is none we know."""
@@ -445,6 +538,7 @@ class _Resolver:
 
     def _endpoints(self, path: str, route: dict[str, Any], key: RouterKey) -> list[Endpoint]:
         tail, tail_dynamic = self.render(path, route["path"])
+        tail = py.converted_params(tail)
         handlers = self._handlers(path, route)
         out = []
         for prefix, dynamic in self.prefixes(key):

@@ -26,7 +26,7 @@ from backend_planner.workspace.codemap.rules import load_rules
 from backend_planner.workspace.facts import Entity, EntityField, EntityIndex
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from tree_sitter import Node
 
@@ -36,16 +36,19 @@ class ModelBase:
     name: str
     naming: str
     requires_keyword: str = ""
+    single_table_without_primary_key: bool = False
 
 
 @dataclass(frozen=True)
 class ColumnCall:
     name: str
     sqlmodel: bool = False
+    wraps: bool = False
 
 
 MODEL_BASES = {r.name: r for r in load_rules("python", "sqlalchemy_base", ModelBase)}
 COLUMN_CALLS = {r.name: r for r in load_rules("python", "sqlalchemy_column", ColumnCall)}
+DECLARATIVE_CALLS = ("declarative_base", "declarative_base_class")
 RELATIONSHIPS = ("relationship", "Relationship", "relation", "backref", "association_proxy")
 Column = dict[str, Any]
 
@@ -200,7 +203,7 @@ def to_indexes(indexes: list[dict[str, Any]]) -> list[EntityIndex]:
 
 class PythonSqlAlchemy(Extractor):
     name = "python-sqlalchemy"
-    version = 2
+    version = 4
     extensions = frozenset({".py"})
     markers = (
         b"sqlalchemy",
@@ -227,22 +230,31 @@ class PythonSqlAlchemy(Extractor):
         calls = {c.start_byte: c for c in found.get("call", []) + _plain_calls(found)}
         tables = [t for _, call in sorted(calls.items()) if (t := _table_call(call)) is not None]
         aliases = _aliases(root)
-        if not classes and not tables and not aliases:
+        declarative = _declarative_bases(root)
+        if not classes and not tables and not aliases and not declarative:
             return None
         return {
             "imports": py.read_imports(found.get("import", []), path),
             "classes": classes,
             "tables": tables,
             "aliases": aliases,
+            "declarative": declarative,
         }
 
     def resolve(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> Part:
         modules = py.Modules(facts)
         entities = []
+        models: dict[tuple[str, str], Entity] = {}
+        single_table: dict[tuple[str, str], tuple[str, str]] = {}  # subclass -> mapped parent
         for path, file_facts in facts.items():
             for name in file_facts["classes"]:
+                parent = _single_table_parent(modules, path, name)
+                if parent is not None:
+                    single_table[(path, name)] = parent
+                    continue
                 entity = _model_entity(modules, path, name)
                 if entity is not None:
+                    models[(path, name)] = entity
                     entities.append(entity)
             for table in file_facts["tables"]:
                 entities.append(
@@ -255,7 +267,32 @@ class PythonSqlAlchemy(Extractor):
                         to_indexes(table["indexes"]),
                     )
                 )
+        _fold_single_table(modules, models, single_table)
         return Part(entities=entities)
+
+
+def _fold_single_table(
+    modules: py.Modules,
+    models: dict[tuple[str, str], Entity],
+    single_table: dict[tuple[str, str], tuple[str, str]],
+) -> None:
+    """The columns of single-table-inheritance subclasses (`class Admin(User)` with no table
+    of its own) belong to the table of their mapped ancestor; they are nullable there."""
+    for key, parent in single_table.items():
+        for _ in range(py.MAX_DEPTH):
+            if parent not in single_table:
+                break
+            parent = single_table[parent]
+        entity = models.get(parent)
+        if entity is None:
+            continue
+        known = {f.name for f in entity.fields}
+        for column in modules.facts[key[0]]["classes"][key[1]]["columns"]:
+            if column["name"] not in known:
+                known.add(column["name"])
+                field = to_field(_resolved_column(modules, key[0], column))
+                field.nullable = True
+                entity.fields.append(field)
 
 
 def _aliases(root: Node) -> dict[str, Column]:
@@ -330,6 +367,12 @@ def _model_class(node: Node) -> dict[str, Any]:
         "constraints": [],
     }
     for child in py.class_body(node):
+        naming = _declared_table_naming(child)
+        if naming is not None:
+            info["declared_table"] = naming
+        declared = _declared_column(child)
+        if declared is not None:
+            info["columns"].append(declared)
         assignment = py.assignment_of(child)
         if assignment is None:
             continue
@@ -349,6 +392,53 @@ def _model_class(node: Node) -> dict[str, Any]:
     return info
 
 
+def _declared_table_naming(child: Node) -> str | None:
+    """A base class's `@declared_attr def __tablename__(cls)`: the naming convention its
+    body applies to the class name — "lower" (`cls.__name__.lower()`), else "snake"."""
+    if child.type != "decorated_definition":
+        return None
+    definition = child.child_by_field_name("definition")
+    if definition is None or syntax.text(definition.child_by_field_name("name")) != (
+        "__tablename__"
+    ):
+        return None
+    body = syntax.text(definition.child_by_field_name("body")).replace(" ", "")
+    return "lower" if "__name__.lower()" in body and "sub(" not in body else "snake"
+
+
+def _declared_column(child: Node) -> Column | None:
+    """A mixin's `@declared_attr def owner_id(cls): return Column(…)`: a column."""
+    if child.type != "decorated_definition":
+        return None
+    definition = child.child_by_field_name("definition")
+    body = definition.child_by_field_name("body") if definition is not None else None
+    if definition is None or body is None:
+        return None
+    name = syntax.text(definition.child_by_field_name("name"))
+    for statement in body.named_children:
+        if statement.type == "return_statement" and statement.named_children:
+            value = statement.named_children[0]
+            if value.type == "call":
+                return _class_column(name, value, None)
+    return None
+
+
+def _declarative_bases(root: Node) -> dict[str, str | None]:
+    """Module-level `Base = declarative_base(cls=CustomBase)`: the base's name → the class
+    it is built from (None when none)."""
+    out: dict[str, str | None] = {}
+    for statement in root.children:
+        node = py.assignment_of(statement)
+        left = node.child_by_field_name("left") if node is not None else None
+        right = node.child_by_field_name("right") if node is not None else None
+        if left is None or right is None or left.type != "identifier" or right.type != "call":
+            continue
+        if py.last_name(syntax.text(right.child_by_field_name("function"))) in DECLARATIVE_CALLS:
+            cls = py.argument(right, -1, "cls")
+            out[syntax.text(left)] = syntax.text(cls) if cls is not None else None
+    return out
+
+
 def _table_args(node: Node) -> Iterator[Node]:
     if node.type == "call":
         yield node
@@ -365,6 +455,9 @@ def _class_column(name: str, right: Node | None, annotation: Node | None) -> Col
         rule = COLUMN_CALLS.get(callee)
         if rule is None:
             return None
+        if rule.wraps:  # column_property(Column(…), …): the wrapped column
+            inner = py.argument(right, 0)
+            return _class_column(name, inner, annotation) if inner is not None else None
         column = read_column(right, name, annotation)
         column["sqlmodel"] = rule.sqlmodel
         return column
@@ -392,18 +485,26 @@ def _class_column(name: str, right: Node | None, annotation: Node | None) -> Col
 
 
 def _framework(chain: list[tuple[str, str, dict[str, Any]]]) -> list[ModelBase]:
-    return [
+    """The model bases a class derives from: framework ones (`db.Model`), then a project
+    base that names tables with a `@declared_attr __tablename__`."""
+    found = [
         MODEL_BASES[b]
         for _, _, c in chain
         for b in map(py.last_name, c["bases"])
         if b in MODEL_BASES
     ]
+    declared = [
+        ModelBase("declared_attr", c["declared_table"])
+        for _, _, c in chain[1:]
+        if c.get("declared_table")
+    ]
+    return found + declared
 
 
 def _table(name: str, info: dict[str, Any], framework: list[ModelBase]) -> str | None:
     """The table of a mapped class: `__tablename__`, else its framework's naming convention;
-    None for an abstract base or a class that is no model."""
-    if info["abstract"]:
+    None for an abstract base, a declarative base or a class that is no model."""
+    if info["abstract"] or info.get("declared_table"):
         return None
     if info["table"] is not None:
         return info["table"]  # type: ignore[no-any-return]
@@ -415,14 +516,52 @@ def _table(name: str, info: dict[str, Any], framework: list[ModelBase]) -> str |
     return snake_case(name) if rule.naming == "snake" else name.lower()
 
 
+def _mapped_parent(
+    modules: py.Modules, chain: list[tuple[str, str, dict[str, Any]]]
+) -> tuple[str, str] | None:
+    """The nearest base class that is itself mapped to a table (explicit `__tablename__`, or
+    a framework model with a primary key), not a mixin or an abstract base."""
+    for owner, name, info in chain[1:]:
+        if info["table"] is None and not any(c["primary_key"] for c in info["columns"]):
+            continue
+        if _table(name, info, _framework(_chain(modules, owner, name))) is not None:
+            return owner, name
+    return None
+
+
+def _single_table_parent(modules: py.Modules, path: str, name: str) -> tuple[str, str] | None:
+    """The mapped parent whose table a subclass shares (single-table inheritance): no
+    `__tablename__` of its own, or (Flask-SQLAlchemy) no primary key column of its own."""
+    chain = _chain(modules, path, name)
+    info = chain[0][2]
+    if info["abstract"] or len(chain) < 2:
+        return None
+    parent = _mapped_parent(modules, chain)
+    if parent is None:
+        return None
+    framework = _framework(chain)
+    own_key = any(c["primary_key"] for c in info["columns"])
+    if info["table"] is None or (
+        framework and framework[0].single_table_without_primary_key and not own_key
+    ):
+        return parent
+    return None
+
+
 def _model_entity(modules: py.Modules, path: str, name: str) -> Entity | None:
-    """The entity of a mapped class, or None for a mixin, an abstract base or a non-model."""
+    """The entity of a mapped class, or None for a mixin, an abstract base or a non-model.
+    A subclass with a table of its own (joined-table inheritance) has its own columns and
+    its mixins', not those of the mapped parent's table."""
     chain = _chain(modules, path, name)
     info = chain[0][2]
     framework = _framework(chain)
     table = _table(name, info, framework)
     if table is None:
         return None
+    parent = _mapped_parent(modules, chain)
+    if parent is not None:
+        inherited = {(p, n) for p, n, _ in _chain(modules, *parent)}
+        chain = [link for link in chain if (link[0], link[1]) not in inherited]
     sqlmodel = any(b.requires_keyword for b in framework)
     columns: list[Column] = []
     seen: set[str] = set()
@@ -482,12 +621,25 @@ def _chain(modules: py.Modules, path: str, name: str) -> list[tuple[str, str, di
         info = modules.facts[current[0]]["classes"][current[1]]
         out.append((current[0], current[1], info))
         for base in info["bases"]:
-            found = modules.resolve(
-                current[0], base, lambda p, n: n in modules.facts[p].get("classes", {})
-            )
-            if found is not None:
+            found = modules.resolve(current[0], base, _defines_class_or_base(modules))
+            if found is not None and found[1] not in modules.facts[found[0]]["classes"]:
+                built_from = modules.facts[found[0]].get("declarative", {}).get(found[1])
+                found = (
+                    modules.resolve(found[0], built_from, _defines_class_or_base(modules))
+                    if built_from
+                    else None
+                )
+            if found is not None and found[1] in modules.facts[found[0]]["classes"]:
                 todo.append(found)
     return out
+
+
+def _defines_class_or_base(modules: py.Modules) -> Callable[[str, str], bool]:
+    def defines(path: str, name: str) -> bool:
+        file_facts = modules.facts[path]
+        return name in file_facts.get("classes", {}) or name in file_facts.get("declarative", {})
+
+    return defines
 
 
 # --- Alembic ---------------------------------------------------------------------------------

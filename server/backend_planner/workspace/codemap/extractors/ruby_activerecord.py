@@ -102,6 +102,7 @@ class Orm:
     table_option: str
     id_field: str
     embedded_calls: tuple[str, ...]
+    id_list_calls: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ def model_calls() -> frozenset[str]:
     for orm in orms():
         calls.update(orm.field_calls)
         calls.update(orm.embedded_calls)
+        calls.update(orm.id_list_calls)
         if orm.table_call:
             calls.add(orm.table_call)
     return frozenset(calls)
@@ -157,7 +159,7 @@ def is_schema(path: str) -> bool:
 
 class RailsModels(Extractor):
     name: ClassVar[str] = "ruby-rails-models"
-    version: ClassVar[int] = 3
+    version: ClassVar[int] = 4
     extensions: ClassVar[frozenset[str]] = frozenset({".rb"})
     languages: ClassVar[frozenset[str]] = frozenset({"ruby"})
 
@@ -361,11 +363,20 @@ class Tables:
             table = self.tables.pop(name)
             table.name = str(_word(args[1]))
             self.tables[table.name] = table
+            self._renamed_references(name, table.name)
         elif method == "change_table" and name in self.tables:
             for column in op.get("cols", ()):
                 self._table_column(self.tables[name], column)
         elif name in self.tables:
             self._alter(self.tables[name], method, args[1:], opts)
+
+    def _renamed_references(self, old: str, new: str) -> None:
+        """Foreign keys follow a renamed table (`rename_table` keeps them pointing at it)."""
+        for table in self.tables.values():
+            for column in table.fields.values():
+                target = column.references
+                if target == old or (target or "").startswith(f"{old}."):
+                    column.references = new + (target or "")[len(old) :]
 
     def _create(self, name: str, op: dict[str, Any], file: str) -> None:
         opts = op["opts"]
@@ -442,7 +453,10 @@ class Tables:
         first = _word(args[0]) if args else None
         if method in ("add_column", "change_column") and first and len(args) > 1:
             column = table.column(first)
-            column.type = _word(args[1]) or column.type
+            kind = _word(args[1])
+            if kind and opts.get("array") is True:
+                kind += "[]"  # a PostgreSQL array column
+            column.type = kind or column.type
             if "null" in opts:
                 column.nullable = opts["null"] is not False
             elif method == "add_column" and column.nullable is None:
@@ -654,6 +668,8 @@ class Models:
         for call in info["calls"]:
             if orm.table_call and call["m"] == orm.table_call:
                 value = call["opts"].get(orm.table_option)
+                if value is None and call["args"]:
+                    value = call["args"][0]  # `store_in :people`
                 if isinstance(value, str):
                     return value
         name = info["name"]
@@ -701,9 +717,9 @@ class Models:
                 declared.type = declared.type or _field_type(args, opts, orm)
             elif method in associations() and names:
                 self._belongs_to(column, names[0], opts, info)
-            elif method in unique_validations() or (
-                method == "validates" and opts.get("uniqueness") not in (None, False)
-            ):
+            elif method in orm.id_list_calls and names:
+                self._id_list(column, names[0], opts, info)
+            elif _unique_alone(method, opts):
                 for name in names:
                     column(name).unique = True
             elif method == "index" and orm.name != "activerecord" and (args or opts):
@@ -722,15 +738,28 @@ class Models:
             column(f"{name}_type")
             return
         if declared.references is None:
-            class_name = opts.get("class_name")
-            target = class_name if isinstance(class_name, str) else _camelize(name)
-            model = self.classes.get(resolve_constant(target, info["nesting"], self.classes))
-            orm = self.orm_of(model, set()) if model is not None else None
-            declared.references = (
-                self.table_of(model, orm)
-                if model is not None and orm
-                else _pluralize_last(underscore(target.rsplit("::", 1)[-1]))
-            )
+            declared.references = self._associated_table(_camelize(name), opts, info)
+
+    def _associated_table(self, default: str, opts: dict[str, Any], info: dict[str, Any]) -> str:
+        """The table of an association's model (`class_name:`, else `default`): the model's
+        own table when it is among the files, else the naming convention's."""
+        class_name = opts.get("class_name")
+        target = class_name if isinstance(class_name, str) else default
+        model = self.classes.get(resolve_constant(target, info["nesting"], self.classes))
+        orm = self.orm_of(model, set()) if model is not None else None
+        if model is not None and orm is not None:
+            return self.table_of(model, orm)
+        return _pluralize_last(underscore(target.rsplit("::", 1)[-1]))
+
+    def _id_list(self, column: Any, name: str, opts: dict[str, Any], info: dict[str, Any]) -> None:
+        """`has_and_belongs_to_many :tags` of a document ORM: an array `tag_ids` of the ids of
+        the other collection's documents (`foreign_key:`, `class_name:` followed)."""
+        singular = inflector().singularize(name)
+        foreign = opts.get("foreign_key")
+        declared = column(foreign if isinstance(foreign, str) else f"{singular}_ids")
+        declared.type = declared.type or "Array"
+        if declared.references is None:
+            declared.references = self._associated_table(_camelize(singular), opts, info)
 
     @staticmethod
     def _document_index(entity: Entity, args: list[Any], opts: dict[str, Any]) -> None:
@@ -758,6 +787,19 @@ class Models:
             for declared in entity.fields:
                 if declared.name in keys:
                     declared.unique = True
+
+
+def _unique_alone(method: str, opts: dict[str, Any]) -> bool:
+    """Whether a validation makes each named field unique by itself: `validates :x,
+    uniqueness: true`; not when it is unique only within a `scope:` (a pair of columns)."""
+    if method in unique_validations():
+        options = opts
+    elif method == "validates" and opts.get("uniqueness") not in (None, False):
+        given = opts["uniqueness"]
+        options = given.get(HASH, {}) if isinstance(given, dict) else {}
+    else:
+        return False
+    return options.get("scope") in (None, [], False)
 
 
 def _field_type(args: list[Any], opts: dict[str, Any], orm: Orm) -> str | None:

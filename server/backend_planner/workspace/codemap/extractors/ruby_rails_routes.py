@@ -175,6 +175,18 @@ class MacroRoute:
     path: str
 
 
+@dataclass(frozen=True)
+class MixinCall:
+    name: str
+    prefixes: tuple[str, ...]
+    open: bool
+
+
+@cache
+def mixin_calls() -> dict[str, MixinCall]:
+    return {m.name: m for m in load_rules("ruby", "mixin_call", MixinCall)}
+
+
 @cache
 def route_macros() -> dict[str, RouteMacro]:
     return {m.name: m for m in load_rules("ruby", "route_macro", RouteMacro)}
@@ -194,6 +206,35 @@ def macro_calls() -> frozenset[str]:
         for name in (m.name, m.controllers_call, m.skip_call)
         if name
     )
+
+
+@dataclass(frozen=True)
+class TokenAuthMacro:
+    name: str
+    module: str
+    path_option: str
+    controllers: tuple[str, ...]
+    skipped: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TokenAuthRoute:
+    name: str
+    key: str
+    action: str
+    methods: tuple[str, ...]
+    path: str
+    omniauth: bool
+
+
+@cache
+def token_auth_macros() -> dict[str, TokenAuthMacro]:
+    return {m.name: m for m in load_rules("ruby", "token_auth_macro", TokenAuthMacro)}
+
+
+@cache
+def token_auth_routes() -> tuple[TokenAuthRoute, ...]:
+    return load_rules("ruby", "token_auth_route", TokenAuthRoute)
 
 
 @cache
@@ -217,7 +258,7 @@ def is_routes_file(path: str) -> bool:
 
 class RailsRoutes(Extractor):
     name: ClassVar[str] = "ruby-rails-routes"
-    version: ClassVar[int] = 3
+    version: ClassVar[int] = 4
     extensions: ClassVar[frozenset[str]] = frozenset({".rb"})
     languages: ClassVar[frozenset[str]] = frozenset({"ruby"})
 
@@ -246,14 +287,26 @@ class RailsRoutes(Extractor):
                     {"m": "$root", "l": 1, "recv": "Rails.application", "body": statements}
                 ]
             return {"routes": statements}
+        facts: FileFacts = {}
         classes = list(_classes(tree.root_node, []))
-        return {"classes": classes} if classes else None
+        if classes:
+            facts["classes"] = classes
+        reopened = list(_reopenings(tree.root_node))
+        if reopened:
+            facts["reopened"] = reopened
+        return facts or None
 
     def resolve(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> Part:
         routes = {p: f["routes"] for p, f in facts.items() if "routes" in f}
         classes = {
             c["name"]: dict(c, file=p) for p, f in facts.items() for c in f.get("classes", ())
         }
+        for file_facts in facts.values():
+            for reopening in file_facts.get("reopened", ()):
+                info = classes.get(reopening["target"])
+                if info is not None:
+                    info["includes"] = [*info["includes"], *reopening["includes"]]
+                    info["dynamic"] = info["dynamic"] or reopening["dynamic"]
         devise = {name: mods for f in facts.values() for name, mods in f.get("devise", {}).items()}
         walker = RouteWalker(routes, ctx, devise)
         found = walker.run()
@@ -282,7 +335,10 @@ def _collect(node: Node, out: list[dict[str, Any]], arrays: dict[str, list[Any]]
         receiver = node.child_by_field_name("receiver")
         body = block_body(node)
         if receiver is None and (
-            method in SCOPE_CALLS or method in verbs() or method in macro_calls()
+            method in SCOPE_CALLS
+            or method in verbs()
+            or method in macro_calls()
+            or method in token_auth_macros()
         ):
             fact = call_facts(node)
             if body is not None:
@@ -388,6 +444,41 @@ def _classes(node: Node, nesting: list[str]) -> Iterator[dict[str, Any]]:
         yield info
 
 
+def _mixin(method: str, values: list[Node]) -> tuple[list[str], bool] | None:
+    """(modules, may they be outside the files read) a mixin call (`include Concern`,
+    `prepend_mod_with("Name")`) adds to a class, or None for another call."""
+    rule = mixin_calls().get(method)
+    if rule is None:
+        return None
+    modules: list[str] = []
+    for value in values:
+        if value.type in ("constant", "scope_resolution"):
+            modules.append(constant_name(value))
+        else:
+            name = syntax.string_value(value)
+            if name:
+                modules.extend(f"{prefix}::{name}" for prefix in rule.prefixes)
+    return modules, rule.open
+
+
+def _reopenings(node: Node) -> Iterator[dict[str, Any]]:
+    """Classes given modules from outside their body: `Api::UsersController.include(X)`,
+    `Api::UsersController.prepend_mod_with("Api::UsersController")`."""
+    for child in node.named_children:
+        if child.type == "body_statement":
+            yield from _reopenings(child)
+        receiver = child.child_by_field_name("receiver") if child.type == "call" else None
+        if receiver is None or receiver.type not in ("constant", "scope_resolution"):
+            continue
+        args = child.child_by_field_name("arguments")
+        mixin = _mixin(
+            syntax.text(child.child_by_field_name("method")),
+            args.named_children if args is not None else [],
+        )
+        if mixin is not None:
+            yield {"target": constant_name(receiver), "includes": mixin[0], "dynamic": mixin[1]}
+
+
 def _devise_models(node: Node, nesting: list[str]) -> Iterator[tuple[str, list[str]]]:
     """(model, Devise modules) of the classes calling `devise :database_authenticatable, …`."""
     for child in node.named_children:
@@ -425,10 +516,10 @@ def _read_class_body(body: Node, info: dict[str, Any]) -> None:
             method = syntax.text(stmt.child_by_field_name("method"))
             args = stmt.child_by_field_name("arguments")
             values = args.named_children if args is not None else []
-            if method == "include":
-                info["includes"].extend(
-                    constant_name(v) for v in values if v.type in ("constant", "scope_resolution")
-                )
+            mixin = _mixin(method, values)
+            if mixin is not None:
+                info["includes"].extend(mixin[0])
+                info["dynamic"] = info["dynamic"] or mixin[1]
             elif method in ("define_method", "alias_method"):
                 info["dynamic"] = True
             elif method in ("private", "protected"):
@@ -479,6 +570,7 @@ class Scope:
     path_names: tuple[tuple[str, str], ...] = ()
     dynamic: bool = False
     formatted: bool = False  # `format: true`: the paths end with a mandatory `.:format`
+    to: str | None = None  # a `to:` given to a scope (or a resource): every route's target
 
     def path_name(self, action: str) -> str:
         return dict(self.path_names).get(action, action)
@@ -588,6 +680,8 @@ class RouteWalker:
         elif method == "devise_for":
             for name in stmt["args"]:
                 self._devise_for(name, stmt, scope)
+        elif method in token_auth_macros():
+            self._token_auth(token_auth_macros()[method], stmt, scope)
         elif method == "$root":
             self._walk(self._file, body, scope, mounted)
 
@@ -637,6 +731,7 @@ class RouteWalker:
             path_names=tuple(sorted(new_names.items())),
             dynamic=scope.dynamic or any(d for _, d in paths),
             formatted=_formatted(opts, scope.formatted),
+            to=opts["to"] if isinstance(opts.get("to"), str) else scope.to,
         )
 
     def _on(self, where: str, scope: Scope) -> Scope:
@@ -783,6 +878,52 @@ class RouteWalker:
                     scope.dynamic or dynamic,
                 )
 
+    def _token_auth(self, macro: TokenAuthMacro, stmt: dict[str, Any], scope: Scope) -> None:
+        """`mount_devise_token_auth_for "User", at: "auth"`: a `devise_for` of the model with
+        the gem's controllers under `at`, then its token and OmniAuth routes (their controllers
+        outside the namespace module)."""
+        resource = stmt["args"][0] if stmt["args"] else None
+        if not isinstance(resource, str):
+            return
+        opts = stmt["opts"]
+        at_value = opts.get(macro.path_option, "")
+        at, dynamic = _text(at_value)
+        given = dict(_hash(opts.get("controllers")))
+        skipped = set(_names(opts.get("skip")))
+        controllers = {
+            key: given.get(key, f"{macro.module}/{key}")
+            for key in macro.controllers
+            if key not in skipped
+        }
+        devise = dict(
+            stmt,
+            opts={
+                "class_name": resource,
+                "path": at_value,
+                "module": "devise",
+                "controllers": {HASH: controllers},
+                "skip": sorted(skipped | set(macro.skipped)),
+            },
+        )
+        name = inflector().pluralize(underscore(resource.lstrip(":"))).replace("/", "_")
+        self._devise_for(name, devise, scope)
+        modules = self.devise_models.get(resource.lstrip(":")) or []
+        omniauth = "omniauthable" in modules or "omniauth_callbacks" in given
+        for route in token_auth_routes():
+            if route.key in skipped or (route.omniauth and not omniauth):
+                continue
+            path = route.path.replace("{at}", f"{scope.path}/{at}").replace("{root}", "")
+            controller = given.get(route.key, f"{macro.module}/{route.key}").lstrip("/")
+            for method in route.methods:
+                if route.action:
+                    self._add(
+                        method, path, controller, route.action, stmt["l"], scope.dynamic or dynamic
+                    )
+                else:
+                    self._add(
+                        method, path, None, None, stmt["l"], scope.dynamic or dynamic, "redirect"
+                    )
+
     # ------------------------------------------------------------------ routes
 
     def _root(self, stmt: dict[str, Any], scope: Scope) -> None:
@@ -852,7 +993,7 @@ class RouteWalker:
         self, opts: dict[str, Any], scope: Scope, default_action: str | None
     ) -> tuple[str | None, str | None, str | None]:
         """(controller with its module, action) of a route, or the Rack app it is sent to."""
-        to = opts.get("to")
+        to = opts.get("to", scope.to)
         controller = opts.get("controller") if isinstance(opts.get("controller"), str) else None
         action = opts.get("action") if isinstance(opts.get("action"), str) else None
         if isinstance(to, str) and "#" in to:

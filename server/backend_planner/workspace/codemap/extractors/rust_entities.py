@@ -216,6 +216,9 @@ def _descendants(node: Node, kind: str) -> list[Node]:
     return found
 
 
+_WRAPPED_MODEL = re.compile(r"#\s*\[\s*(?:derive|cfg_attr)\s*\(.*?\bstruct\s", re.S)
+
+
 def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
@@ -223,6 +226,7 @@ def _snake(name: str) -> str:
 class _FileReader:
     def __init__(self) -> None:
         self.facts: dict[str, Any] = {"tables": [], "joins": [], "structs": [], "relations": []}
+        self.depth = 0
 
     def read(self, node: Node, module: list[str]) -> None:
         attributes: list[Node] = []
@@ -254,7 +258,10 @@ class _FileReader:
         name = syntax.text(node.child_by_field_name("macro")).split("::")[-1].strip()
         role = _macros().get(name)
         tree = next((c for c in node.named_children if c.type == "token_tree"), None)
-        if role is None or tree is None:
+        if tree is None:
+            return
+        if role is None:
+            self._wrapped_items(tree)
             return
         body = syntax.text(tree)[1:-1]
         if role == "table":
@@ -263,6 +270,18 @@ class _FileReader:
             match = _JOIN.search(body)
             if match:
                 self.facts["joins"].append(list(match.groups()))
+
+    def _wrapped_items(self, tree: Node) -> None:
+        """Model structs a project macro wraps (`db_object! { #[derive(Queryable)] struct … }`):
+        the macro body is read as items, on the lines it is written at."""
+        if self.depth or not _WRAPPED_MODEL.search(syntax.text(tree)):
+            return
+        body = "\n" * tree.start_point.row + syntax.text(tree)[1:-1]
+        self.depth += 1
+        try:
+            self.read(syntax.parse("rust", body.encode()).root_node, [])
+        finally:
+            self.depth -= 1
 
     def _struct(self, node: Node, attributes: list[Node], module: list[str]) -> None:
         derives = _derives_of(attributes)
@@ -287,7 +306,7 @@ class RustEntitiesExtractor(Extractor):
     """Entities of Diesel and SeaORM services."""
 
     name = "rust-entities"
-    version = 3
+    version = 4
     extensions = frozenset({".rs"})
     # a model file may name no `diesel` path at all: `#[derive(Queryable)] pub struct User`
     markers = (b"table!", b"diesel", b"sea_orm", *(name.encode() for name in _derives()))

@@ -18,14 +18,19 @@ if TYPE_CHECKING:
 FunctionReader = Callable[["Node", list["Node"]], dict[str, Any]]
 
 _RELATIVE = ("crate", "self", "super", "Self")
+_MAX_REEXPORT_DEPTH = 4
 
 
 def read_items(root: Node, read_function: FunctionReader) -> dict[str, Any]:
-    """Facts of a file: {"functions": […], "uses": {alias: path}, "consts": {name: text}}.
+    """Facts of a file: {"functions": […], "uses": {alias: path}, "consts": {name: text},
+    "exports": {alias: path}} — `exports` are the `pub use` re-exports other modules call through
+    (`pub use users::routes as user_routes;` in `api/mod.rs` serves `api::user_routes`).
     `read_function(fn_node, attribute_nodes)` adds what an extractor wants of each function."""
-    facts: dict[str, Any] = {"functions": [], "uses": {}, "consts": {}}
+    facts: dict[str, Any] = {"functions": [], "uses": {}, "consts": {}, "exports": {}}
     _read_scope(root, [], None, facts, read_function)
-    return facts if facts["functions"] or facts["consts"] else {}
+    if not facts["exports"]:
+        del facts["exports"]
+    return facts if facts["functions"] or facts["consts"] or facts.get("exports") else {}
 
 
 def _read_scope(
@@ -56,6 +61,8 @@ def _read_scope(
                 _read_scope(body, inner, None, facts, read_function)
         elif kind == "use_declaration":
             _read_use(child.child_by_field_name("argument"), [], facts["uses"])
+            if not module and _is_public(child):
+                _read_use(child.child_by_field_name("argument"), [], facts["exports"])
         elif kind in ("const_item", "static_item"):
             value = syntax.string_value(child.child_by_field_name("value"))
             if value is not None:
@@ -89,6 +96,10 @@ def _read_function(
         for child in body.named_children:
             if child.type == "function_item":
                 _read_function(child, [], module, owner, facts, read_function)
+
+
+def _is_public(node: Node) -> bool:
+    return any(c.type == "visibility_modifier" for c in node.children)
 
 
 def _type_name(text: str) -> str:
@@ -173,11 +184,14 @@ class FunctionIndex:
         self.by_name: dict[str, list[Function]] = {}
         self.uses: dict[str, dict[str, str]] = {}
         self.consts: dict[str, dict[str, str]] = {}
+        self.exports: dict[str, list[tuple[str, list[str], str]]] = {}
         for file in sorted(facts):
             file_facts = facts[file]
             self.uses[file] = dict(file_facts.get("uses", {}))
             self.consts[file] = dict(file_facts.get("consts", {}))
             module = module_of(file)
+            for alias, target in file_facts.get("exports", {}).items():
+                self.exports.setdefault(alias, []).append((file, module, target))
             for entry in file_facts.get("functions", []):
                 owner = entry.get("owner")
                 scope = [*module, *entry.get("mod", []), *([owner] if owner else [])]
@@ -193,8 +207,9 @@ class FunctionIndex:
             parts = uses[parts[0]].split("::") + parts[1:]
         return [p for p in parts if p not in _RELATIVE]
 
-    def lookup(self, written: str | None, file: str) -> Function | None:
-        """The function a path written in `file` names, or None when unknown or ambiguous."""
+    def lookup(self, written: str | None, file: str, depth: int = 0) -> Function | None:
+        """The function a path written in `file` names, or None when unknown or ambiguous.
+        A name no function has is followed through the `pub use` re-exports of its module."""
         if not written:
             return None
         parts = self._expand(written, file)
@@ -203,12 +218,14 @@ class FunctionIndex:
         name, qualifiers = parts[-1], parts[:-1]
         candidates = self.by_name.get(name, [])
         if not candidates:
-            return None
+            return self._reexported(name, qualifiers, depth)
         if qualifiers:
             scored = [(_common_suffix(qualifiers, c.scope), c) for c in candidates]
             best = max(score for score, _ in scored)
             if best == 0:
-                return None
+                return self._lifted(name, qualifiers, candidates) or self._reexported(
+                    name, qualifiers, depth
+                )
             candidates = [c for score, c in scored if score == best]
         same_file = [c for c in candidates if c.file == file]
         if same_file:
@@ -217,6 +234,32 @@ class FunctionIndex:
             return candidates[0]
         free = [c for c in candidates if c.owner is None]
         return free[0] if len(free) == 1 else None
+
+    @staticmethod
+    def _lifted(name: str, qualifiers: list[str], candidates: list[Function]) -> Function | None:
+        """The one free function `name` of a module below the written one: what a parent module
+        re-exports (`pub use health::*;` in `routes/mod.rs` serves `routes::health_check`)."""
+        nested = [
+            c
+            for c in candidates
+            if c.owner is None and c.scope[: len(qualifiers)] == qualifiers and c.name == name
+        ]
+        return nested[0] if len(nested) == 1 else None
+
+    def _reexported(self, name: str, qualifiers: list[str], depth: int) -> Function | None:
+        """The function a module re-exports as `name` (`pub use x::routes as name;`), the module
+        matching the written qualifiers when there are any."""
+        if depth >= _MAX_REEXPORT_DEPTH:
+            return None
+        found = [
+            (file, target)
+            for file, module, target in self.exports.get(name, [])
+            if not qualifiers or _common_suffix(qualifiers, module) > 0
+        ]
+        if len(found) != 1:
+            return None
+        file, target = found[0]
+        return self.lookup(target, file, depth + 1)
 
     def constant(self, written: str, file: str) -> str | None:
         """The value of a string constant named in `file`."""

@@ -67,6 +67,7 @@ class Rules:
     scope_new: frozenset[str]
     resource_new: frozenset[str]
     http_methods: dict[str, str]
+    documented_http_methods: dict[str, str]
     method_filters: dict[str, str]
     handler_methods: frozenset[str]
     router_methods: dict[str, str]
@@ -85,6 +86,9 @@ def rules() -> Rules:
         scope_new=frozenset(names("scope_new")),
         resource_new=frozenset(names("resource_new")),
         http_methods={r.name: r.method for r in load_rules("rust", "http_method", HttpMethod)},
+        documented_http_methods={
+            r.name: r.method for r in load_rules("rust", "documented_http_method", HttpMethod)
+        },
         method_filters={
             r.name: r.filter_type for r in load_rules("rust", "method_filter", MethodFilter)
         },
@@ -167,6 +171,9 @@ def clean_path(path: str) -> str:
     return _MULTI_SEGMENT.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", path)
 
 
+_JOIN_METHODS = frozenset({"concat", "join"})
+
+
 def _path_fact(value: Any) -> Any:
     """A path argument as facts: the literal, {"const": name}, or None (not static)."""
     if isinstance(value, Text):
@@ -245,7 +252,12 @@ class FunctionReader:
         if node is None:
             return None
         kind = node.type
-        if kind in ("await_expression", "try_expression", "parenthesized_expression"):
+        if kind in (
+            "await_expression",
+            "try_expression",
+            "parenthesized_expression",
+            "return_expression",
+        ):
             return self.eval(node.named_children[0] if node.named_children else None)
         if kind == "reference_expression":
             return self.eval(node.child_by_field_name("value"))
@@ -325,7 +337,14 @@ class FunctionReader:
         args = self._args(node)
         if function is None:
             return None
+        if function.type == "generic_function":  # `router.with_state::<()>(s)`, `get::<T>(h)`
+            inner = function.child_by_field_name("function")
+            if inner is not None and inner.type == "field_expression":
+                function = inner
         if function.type == "field_expression":
+            joined = self._joined_path(function)
+            if joined is not None:
+                return joined
             receiver = self.eval(function.child_by_field_name("value"))
             field = function.child_by_field_name("field")
             return self._method(receiver, syntax.text(field), args, field or node)
@@ -334,6 +353,19 @@ class FunctionReader:
         for arg in args:
             self.eval(arg)
         return None
+
+    def _joined_path(self, function: Node) -> Text | None:
+        """`[base, "/api"].concat()` (a path built of pieces): the literal pieces joined, every
+        other piece a dynamic segment; None for any other call."""
+        array = function.child_by_field_name("value")
+        field = syntax.text(function.child_by_field_name("field"))
+        if array is None or array.type != "array_expression" or field not in _JOIN_METHODS:
+            return None
+        pieces = []
+        for element in array.named_children:
+            value = self.eval(element)
+            pieces.append(value.value if isinstance(value, Text) else routepath.DYNAMIC)
+        return Text("".join(pieces))
 
     def _function(self, names: list[str], args: list[Node], node: Node) -> Any:
         r = rules()
@@ -352,6 +384,8 @@ class FunctionReader:
         if last in r.http_methods and len(args) <= 1:
             handler = self._handler(args[0]) if args else None
             return Methods([[r.http_methods[last], handler]])
+        if last in r.documented_http_methods and len(args) == 2:
+            return Methods([[r.documented_http_methods[last], self._handler(args[0])]])
         if last in r.method_filters and len(args) == 2:
             found = re.findall(re.escape(r.method_filters[last]) + r"::(\w+)", syntax.text(args[0]))
             handler = self._handler(args[1])
@@ -429,6 +463,8 @@ class FunctionReader:
             added = pairs + extra
         elif name in r.http_methods and len(args) == 1:
             added = [*pairs, [r.http_methods[name], self._handler(args[0])]]
+        elif name in r.documented_http_methods and len(args) == 2:
+            added = [*pairs, [r.documented_http_methods[name], self._handler(args[0])]]
         elif name in r.handler_methods and len(args) == 1:
             handler = self._handler(args[0])
             if pairs:
@@ -558,18 +594,26 @@ def _allow_long_chains() -> None:
         sys.setrecursionlimit(_CHAIN_RECURSION_LIMIT)
 
 
+_FRAMEWORK_MARKERS = (b"actix_web", b"axum", b"rocket")
+
+
 class RustRoutesExtractor(Extractor):
     """Endpoints of actix-web, axum and rocket services."""
 
     name = "rust-routes"
-    version = 2
+    version = 3
     extensions = frozenset({".rs"})
-    markers = (b"actix_web", b"axum", b"rocket")
+    markers = (*_FRAMEWORK_MARKERS, b"pub use")
     languages = frozenset({"rust"})
 
     def extract(self, path: str, source: bytes) -> FileFacts | None:
+        """A file's functions, imports and constants; of a file naming no framework (a module
+        that only re-exports its children's router functions), its `pub use` re-exports."""
         tree = syntax.parse("rust", source)
         items = read_items(tree.root_node, self._read_function)
+        if not any(marker in source for marker in _FRAMEWORK_MARKERS):
+            exports = items.get("exports")
+            return {"exports": exports} if exports else None
         return items or None
 
     def _read_function(self, function: Node, attributes: list[Node]) -> dict[str, Any]:
@@ -653,6 +697,7 @@ class RouteResolver:
                     line=line,
                     handler_file=function.file,
                     handler_line=function.line,
+                    dynamic=routepath.DYNAMIC in prefix,
                 )
             )
 
