@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -586,12 +587,20 @@ def route_attributes(attributes: list[Node]) -> list[list[Any]]:
 
 # A router chain is read recursively, a few frames per link: one `cfg.service(scope(…)
 # .route(…)…)` chain of a big API has hundreds of links, more than Python's default limit allows.
+# The limit is raised only while a function body is read, and only where Python calls don't use
+# the C stack (3.11+); elsewhere a longer chain is dropped (RecursionError), never a crash.
 _CHAIN_RECURSION_LIMIT = 30_000
 
 
-def _allow_long_chains() -> None:
-    if sys.getrecursionlimit() < _CHAIN_RECURSION_LIMIT:
+@contextmanager
+def _long_chains() -> Iterator[None]:
+    before = sys.getrecursionlimit()
+    if sys.version_info >= (3, 11) and before < _CHAIN_RECURSION_LIMIT:
         sys.setrecursionlimit(_CHAIN_RECURSION_LIMIT)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
 
 
 _FRAMEWORK_MARKERS = (b"actix_web", b"axum", b"rocket")
@@ -623,9 +632,9 @@ class RustRoutesExtractor(Extractor):
             facts["routes"] = routes
         body = function.child_by_field_name("body")
         if body is not None:
-            _allow_long_chains()
             try:
-                items = FunctionReader(router_parameters(function)).read_body(body)
+                with _long_chains():
+                    items = FunctionReader(router_parameters(function)).read_body(body)
             except RecursionError:
                 items = []
             if items:
