@@ -351,3 +351,54 @@ def test_realworld(directory: str) -> None:
     assert s.precision == 1.0, s.false_positives
     # the repo's entities are its SQL migrations' tables (the sql_ddl extractor)
     assert s.entity_recall == 1.0, s.entities_missed
+
+
+def test_router_wrapper_struct_sections_and_traced_handlers() -> None:
+    """A struct wrapping an echo group, whose methods register at the caller's path and
+    return sub-wrappers: each section keeps its prefix, the handler is the caller's argument,
+    a wrapper method nobody calls registers nothing, embedded router methods are promoted."""
+    endpoints = _endpoints("go-wrapper-router")
+    assert _rows(endpoints) == {
+        ("GET", "/", "web/router.go:40", "pages/pages.go:5"),
+        ("GET", "/notes/{id}", "web/router.go:42", "pages/pages.go:7"),
+        ("POST", "/notes/{id}/edit", "web/router.go:43", "pages/pages.go:9"),
+        ("GET", "/admin/stats", "web/router.go:45", "pages/pages.go:11"),
+        ("PUT", "/admin/settings", "web/router.go:47", "pages/pages.go:13"),
+        ("GET", "/about", "web/router.go:48", "web/router.go:48"),
+    }
+    handlers = {e.path: e.handler for e in endpoints}
+    assert handlers["/notes/{id}"] == "pages.Note"
+    assert handlers["/about"] is None  # a function literal the caller passed
+
+
+def test_gorm_slices_of_unknown_structs_are_relations() -> None:
+    (service,) = analyze(FIXTURES / "go-wrapper-router").services
+    (notebook,) = service.entities
+    assert notebook.table == "notebooks"
+    columns = {f.name: f.type for f in notebook.fields}
+    assert "pages" not in columns and "authors" not in columns
+    assert columns["tags"] == "[]string" and columns["checksum"] == "[]byte"
+
+
+def test_optional_prefixes_and_dynamic_pattern_prefixes() -> None:
+    """`if base != "" { r = r.PathPrefix(base).Subrouter() }` keeps the routes at the root;
+    a builder with only methods registers nothing; a ServeMux pattern starting with a value
+    read at run time is a dynamic path, not a host."""
+    endpoints = _endpoints("go-optional-prefix")
+    assert _rows(endpoints) == {
+        ("GET", "/feeds", "server/mux.go:16", "server/mux.go:23"),
+        ("GET", "/api/items", "server/mux.go:19", "server/mux.go:23"),
+        ("GET", "/ping", "server/std.go:7", "server/std.go:12"),
+        ("ANY", "/{dynamic}/status", "server/std.go:8", "server/std.go:12"),
+    }
+
+
+def test_handler_factory_methods_of_a_controller() -> None:
+    """`wrap(c.ListJars())`: a method making a handler is where the endpoint is handled; a
+    `func() bool` option is not a handler; a method wrapping another handler is not followed."""
+    endpoints = _endpoints("go-handler-factories")
+    assert _rows(endpoints) == {
+        ("GET", "/api/jars", "api/routes.go:14", "api/ctrl/ctrl.go:9"),
+        ("GET", "/api/health", "api/routes.go:15", "api/ctrl/ctrl.go:13"),
+        ("GET", "/api/secret", "api/routes.go:16", None),
+    }

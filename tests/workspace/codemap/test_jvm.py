@@ -272,6 +272,67 @@ def test_active_profile_of_application_yml() -> None:
     assert len(routes) == 1
 
 
+def test_imported_path_constants_and_overloaded_handlers() -> None:
+    routes = _routes(_service("jvm-constants"))
+    plants = "src/main/kotlin/org/garden/plants/PlantController.kt"
+    sheds = "src/main/java/org/garden/sheds/ShedController.java"
+    # Kotlin `import Owner.NAME` (and `as ALIAS`) of an object's const val of another file
+    listed = routes[("GET", "/v2/plants")]
+    assert (listed.handler, listed.file, listed.line, listed.handler_line) == (
+        "PlantController.list",
+        plants,
+        12,
+        13,
+    )
+    assert routes[("POST", "/v2/plants")].handler == "PlantController.plant"
+    assert routes[("GET", "/v2/plants/{plantId}")].handler_line == 19
+    # Java `import static Owner.*`, constants built from constants
+    assert routes[("GET", "/sheds/{shedId}/tools")].file == sheds
+    # two overloads of one name, both mapped: two endpoints, each at its own method
+    first = routes[("DELETE", "/sheds/{shedId}")]
+    second = routes[("DELETE", "/sheds/{shedId}/tools/{toolId}")]
+    assert (first.handler, first.line, first.handler_line) == ("ShedController.remove", 18, 19)
+    assert (second.handler, second.line, second.handler_line) == ("ShedController.remove", 22, 23)
+    assert not any(e.dynamic for e in routes.values() if "seasons" not in e.path)
+
+
+def test_router_dsl_routes_in_loops_and_conditions() -> None:
+    routes = _routes(_service("jvm-constants"))
+    declared = "src/main/kotlin/org/garden/plants/SeasonRoutes.kt"
+    handlers = "src/main/kotlin/org/garden/plants/SeasonHandler.kt"
+    assert routes[("GET", "/seasons")].handler_line == 8
+    # a loop variable in the path: that segment is {dynamic}, the rest is kept
+    harvest = routes[("GET", "/seasons/{dynamic}/harvest")]
+    assert harvest.dynamic and (harvest.file, harvest.line) == (declared, 15)
+    archived = routes[("GET", "/seasons/{dynamic}/{dynamic}")]  # a loop in a loop
+    assert (archived.handler, archived.handler_file, archived.handler_line) == (
+        "SeasonHandler.archive",
+        handlers,
+        12,
+    )
+    booked = routes[("POST", "/seasons/winter")]  # declared under an `if`
+    assert not booked.dynamic and booked.line == 21
+
+
+def test_embedded_and_embedded_id_columns() -> None:
+    shed = _entity(_service("jvm-constants"), "Shed")
+    fields = {f.name: f for f in shed.fields}
+    # @EmbeddedId: the key class's columns, all primary key; @Embedded and an unannotated
+    # field of an @Embeddable type (a record here): their columns, no column of their own
+    assert list(fields) == [
+        "garden_id",
+        "number",
+        "label",
+        "built_at",
+        "painted_at",
+        "latitude",
+        "longitude",
+    ]
+    assert fields["garden_id"].primary_key and fields["number"].primary_key
+    assert not fields["label"].primary_key and fields["label"].nullable is False
+    assert fields["built_at"].nullable is False and fields["built_at"].type == "Instant"
+
+
 def test_realworld_spring() -> None:
     s = score("alexey-lapin__realworld-backend-spring")
     assert s.recall == 1.0, s.missed

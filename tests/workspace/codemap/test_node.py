@@ -310,3 +310,55 @@ def test_mikro_orm_columns_are_snake_cased_and_typed_by_their_initializer() -> N
     assert "books" not in [f.name for f in shelf.fields]
     owner = entity(svc, "Owner")
     assert column(owner, "email_address") == ("string", False, True, False, None)
+
+
+def test_nest_route_constants_imported_through_tsconfig_aliases_and_barrels() -> None:
+    """`@Controller(API.v2)` / `@Get(API.invoices.one)` name an exported object constant (or an
+    enum) of another file, imported through a tsconfig `paths` alias or a barrel."""
+    svc = service("node-nest-constants")
+    ctl = "src/billing/invoices.controller.ts"
+    assert routes(svc) == {
+        ("GET", "/v2/invoices", f"{ctl}:7", f"{ctl}:8"),
+        ("POST", "/v2/invoices/{invoiceId}", f"{ctl}:12", f"{ctl}:13"),
+        ("GET", "/v2/reports/monthly", f"{ctl}:17", f"{ctl}:18"),
+    }
+
+
+def test_koa_mount_wrapper_and_parameters_inside_segments() -> None:
+    """`app.use(mount("/v1", api))` (koa-mount) prefixes a whole Koa app; `mount(site)` mounts
+    one at the root; `/:name.:ext` and `/:lat-:lng` hold two parameters in one segment."""
+    svc = service("node-koa-mount")
+    assert routes(svc) == {
+        ("GET", "/v1/files/{name}.{ext}", "src/api/files.js:9", "src/api/files.js:5"),
+        ("POST", "/v1/files.rename", "src/api/files.js:10", "src/api/files.js:10"),
+        ("GET", "/maps/{lat}-{lng}", "src/site.js:7", "src/site.js:7"),
+    }
+
+
+def test_nest_router_module_prefixes_the_controllers_of_a_module() -> None:
+    """`RouterModule.register(tree)` (imported under another name, the tree a local constant)
+    gives every controller of a module's `@Module({controllers})` the module's path, children
+    joined to their parent's, after the global prefix; other modules keep their own paths."""
+    svc = service("node-nest-router-module")
+    admin, reports = "src/admin", "src/reports"
+    assert routes(svc) == {
+        (
+            "GET",
+            "/api/backoffice/members/{memberId}",
+            f"{admin}/members.controller.ts:5",
+            f"{admin}/members.controller.ts:6",
+        ),
+        (
+            "PUT",
+            "/api/backoffice/settings",
+            f"{admin}/settings.controller.ts:5",
+            f"{admin}/settings.controller.ts:6",
+        ),
+        (
+            "GET",
+            "/api/backoffice/stats/daily",
+            f"{reports}/daily.controller.ts:5",
+            f"{reports}/daily.controller.ts:6",
+        ),
+        ("GET", "/api/ping", "src/health/ping.controller.ts:5", "src/health/ping.controller.ts:6"),
+    }

@@ -482,3 +482,31 @@ def test_migration_config_table_names_and_class_constants() -> None:
     for table in ("shelves", "crates"):
         code = column(entity(s, table), "code")
         assert (code.type, code.nullable) == ("varchar", True)
+
+
+def test_fallback_routes_are_served_under_their_group() -> None:
+    found = endpoints(service("php-laravel-fallback-indexes"))
+    # Route::fallback registers GET {fallbackPlaceholder} in the group around it
+    assert where(found["GET", "/api/v2/{fallbackPlaceholder}"]) == (
+        "TicketController@missing",
+        "routes/api.php",
+        9,
+        "app/Http/Controllers/TicketController.php",
+        12,
+    )
+    assert where(found["GET", "/{fallbackPlaceholder}"]) == (None, "routes/web.php", 5, None, None)
+    assert ("GET", "/api/v2/tickets") in found
+
+
+def test_column_indexes_keyed_renames_and_dropped_indexes() -> None:
+    tickets = entity(service("php-laravel-fallback-indexes"), "Ticket")
+    # foreach ([...'old' => 'new'] as $before => $after) renameColumn($before, $after)
+    names = [f.name for f in tickets.fields]
+    assert names == ["id", "queue_id", "requester_mail", "subject", "code", "status"]
+    # dropUnique by the default name clears the column's unique; by columns drops the index
+    assert column(tickets, "code").unique is False
+    # `->index('name')` / `->index()` chained on a column; renamed with it; dropIndex by name
+    assert [(i.columns, i.unique, i.name) for i in tickets.indexes] == [
+        (["queue_id"], False, "tickets_queue_lookup"),
+        (["requester_mail"], False, None),
+    ]

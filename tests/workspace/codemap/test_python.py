@@ -185,6 +185,70 @@ def test_flask_blueprints_registered_with_prefixes() -> None:
     assert place(login) == ("shop/views/accounts.py", 7, "shop/views/accounts.py", 8)
 
 
+def test_flask_route_wrappers_api_subclass_method_and_helper_function() -> None:
+    """A router subclass's method that hands its parameters to `add_resource`, and a module
+    function that loops `add_url_rule` over the paths it is given: their calls are routes
+    (under the blueprint's prefix), the wrappers' own calls are none."""
+    assert routes("python-wrappers") == {
+        ("GET", "/api/shelves"),
+        ("POST", "/api/shelves"),
+        ("GET", "/api/shelves/{shelf_id}"),
+        ("DELETE", "/api/shelves/{shelf_id}"),
+        ("GET", "/api/racks/{shelf_id}"),
+        ("DELETE", "/api/racks/{shelf_id}"),
+        ("GET", "/shop/catalogue"),
+        ("GET", "/shop/catalogue/{slug}"),
+        ("GET", "/shop/ping"),
+    }
+    assert place(endpoint("python-wrappers", "DELETE", "/api/racks/{shelf_id}")) == (
+        "kiosk/web/api.py",
+        9,
+        "kiosk/web/resources.py",
+        16,
+    )
+    assert place(endpoint("python-wrappers", "GET", "/shop/catalogue/{slug}")) == (
+        "kiosk/web/pages.py",
+        18,
+        "kiosk/web/pages.py",
+        8,
+    )
+    assert endpoint("python-wrappers", "GET", "/shop/ping").handler == "ping"
+
+
+def test_sqlalchemy_column_factories_and_named_private_columns() -> None:
+    """`Column = functools.partial(db.Column, nullable=False)` makes columns NOT NULL unless
+    they say otherwise; `def key_column(): return Column(…)` is a column; `_code =
+    Column("code", …)` is the column `code`; an unknown call is no column."""
+    shelf = entity("python-wrappers", "Shelf")
+    assert [f.name for f in shelf.fields] == ["id", "label", "note", "code"]
+    assert field(shelf, "id") == ("Integer", False, False, True, None)
+    assert field(shelf, "label") == ("String", False, True, False, None)
+    assert field(shelf, "note") == ("Text", True, False, False, None)
+    assert field(shelf, "code") == ("String", False, False, False, None)
+
+
+def test_alembic_helper_functions_splices_and_primary_keys() -> None:
+    """`upgrade()` calling the revision's helper functions, `*audit_columns()` spliced into a
+    table, `op.create_primary_key` making a composite key."""
+    owners = entity("python-alembic-helpers", "owners")
+    assert [f.name for f in owners.fields] == ["id", "name", "created_at", "updated_at"]
+    assert field(owners, "created_at") == ("DateTime", False, False, False, None)
+    assert (owners.file, owners.line) == ("migrations/versions/0001_start.py", 18)
+    link = entity("python-alembic-helpers", "pet_owners")
+    assert field(link, "pet_id") == ("Integer", False, False, True, None)
+    assert field(link, "owner_id") == ("Integer", False, False, True, "owners.id")
+
+
+def test_drf_router_urls_spliced_into_an_include_list_and_regex_catch_all() -> None:
+    assert routes("python-django-splat") == {
+        ("GET", "/api/cranes"),
+        ("GET", "/api/cranes/{pk}"),
+        ("GET", "/{param}"),
+    }
+    assert regex_to_path(r"^files/.+$") == "files/{param}"
+    assert regex_to_path(r"^favicon.ico$") == "favicon.ico"
+
+
 def test_flask_method_view_answers_its_methods() -> None:
     deleted = endpoint("python-flask", "DELETE", "/api/sessions/{session_id}")
     assert deleted.handler == "SessionAPI.delete"

@@ -414,3 +414,28 @@ def test_realworld_rails_couchbase() -> None:
     assert s.recall == 1.0, s.missed
     assert s.precision == 1.0, s.false_positives
     assert s.entity_recall == 1.0, s.entities_missed
+
+
+def test_isolated_engine_routes_reach_its_module_and_tables_get_its_prefix() -> None:
+    """`isolate_namespace Bakery` in a `lib/` engine: its routes default to `bakery/…`
+    controllers, and its models (`module Bakery; class Bun` or `class Bakery::Crust`) read
+    `bakery_`-prefixed tables, associations to unread models included."""
+    found = routes("ruby-engine")
+    index = found[("GET", "/api/buns")]
+    assert index.handler == "bakery/api/buns#index"
+    assert (index.file, index.line) == ("config/routes.rb", 3)
+    assert (index.handler_file, index.handler_line) == (
+        "app/controllers/bakery/api/buns_controller.rb",
+        4,
+    )
+    show = found[("GET", "/api/buns/{id}")]
+    assert show.handler_line == 7
+    entities = service("ruby-engine").entities
+    bun = entity(entities, "Bakery::Bun")
+    assert bun.table == "bakery_buns"
+    fields = {f.name: f for f in bun.fields}
+    assert fields["name"].type == "string" and fields["name"].nullable is False
+    assert fields["oven_id"].references == "bakery_ovens"
+    assert fields["recipe_id"].references == "recipes"  # `Pantry` declares no prefix
+    assert entity(entities, "Bakery::Crust").table == "bakery_crusts"
+    assert not any(e.name == "bakery_buns" for e in entities)  # merged into the model

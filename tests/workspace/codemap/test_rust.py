@@ -270,3 +270,41 @@ def test_diesel_models_declared_inside_a_wrapper_macro() -> None:
     fields = {f.name: f for f in planting.fields}
     assert (fields["plot_code"].references, fields["planted"].nullable) == ("plots.code", True)
     assert (entities["plots"].name, entities["plots"].line) == ("Plot", 8)
+
+
+def test_actix_handlers_inside_wrappers() -> None:
+    endpoints, _ = _map("rust-actix-wrapped")
+    # `.to(OneAtATime(add_entry))` (a wrapper type) and `.to(remove_entry.traced())` (a method
+    # on the handler) name their handler; `.guard(…)` before `.to()` keeps the method
+    assert sorted(endpoints) == [
+        ("DELETE", "/ledger/entries/{entry_id}"),
+        ("GET", "/ledger/entries"),
+        ("POST", "/ledger/entries"),
+    ]
+    post = endpoints[("POST", "/ledger/entries")]
+    assert post.handler == "add_entry"
+    assert _place(post) == ("src/entries.rs", 7, "src/entries.rs", 21)
+    delete = endpoints[("DELETE", "/ledger/entries/{entry_id}")]
+    assert (delete.handler, delete.handler_line) == ("remove_entry", 25)
+
+
+def test_utoipa_axum_routes_from_path_attributes() -> None:
+    endpoints, _ = _map("rust-axum-utoipa")
+    # `OpenApiRouter::new().routes(routes!(a, b))`: method and path from each handler's
+    # `#[utoipa::path(…)]`, under the nest prefix; a documented handler registered by a plain
+    # `.route()` is counted once, one never registered not at all
+    assert sorted(endpoints) == [
+        ("GET", "/api/plants"),
+        ("GET", "/status"),
+        ("POST", "/api/plants"),
+        ("PUT", "/api/plants/{plant_id}/water"),
+    ]
+    assert _place(endpoints[("GET", "/api/plants")]) == (
+        "src/handlers/plants.rs",
+        11,
+        "src/handlers/plants.rs",
+        17,
+    )
+    water = endpoints[("PUT", "/api/plants/{plant_id}/water")]
+    assert (water.handler, water.line, water.handler_line) == ("water_plant", 27, 33)
+    assert _place(endpoints[("GET", "/status")]) == ("src/main.rs", 8, "src/handlers/mod.rs", 5)

@@ -103,3 +103,18 @@ def test_operators_in_index_expressions() -> None:
         "CREATE INDEX idx_txt ON people USING gin (to_tsvector('english', first || ' ' || last));"
     )
     assert changes[0]["constraint"]["columns"] == ["to_tsvector('english',first || ' ' || last)"]
+
+
+def test_columns_named_like_table_constraints() -> None:
+    profile = analyze(FIXTURES / "sql-keyword-columns")
+    tables = {e.table: e for s in profile.services for e in s.entities}
+    # `key TEXT`, `index INTEGER`, `check BOOLEAN`, `ADD unique BOOLEAN` are columns;
+    # `KEY idx (…)`, `CHECK (…)`, `UNIQUE KEY uq (…)`, `ADD INDEX idx (…)` are constraints
+    preferences = _fields(tables["preferences"])
+    assert list(preferences) == ["key", "value", "index", "check"]
+    assert (preferences["key"].type, preferences["key"].unique) == ("TEXT", True)
+    assert [i.columns for i in tables["preferences"].indexes] == [["index"]]
+    api_keys = _fields(tables["api_keys"])
+    assert list(api_keys) == ["id", "key", "unique"]
+    assert (api_keys["key"].type, api_keys["key"].unique) == ("VARCHAR(64)", True)
+    assert [i.columns for i in tables["api_keys"].indexes] == [["unique"]]

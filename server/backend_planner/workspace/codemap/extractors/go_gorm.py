@@ -243,6 +243,18 @@ class _Column:
     indexes: list[tuple[str | None, bool]] = field(default_factory=list)
 
 
+def _unknown_relation(ref: list[Any] | None, tag: dict[str, str]) -> bool:
+    """A slice of structs gorm has no column for (`Gists []Gist`, `many2many:`), even when
+    the element type is not found among the service's files: a named element type (capital or
+    package-qualified; not `[]byte`, `[]string`) with no `type:`/`serializer:` tag."""
+    if not ref or not ref[1] or "[]" not in (ref[2] or ""):
+        return False
+    if "MANY2MANY" in tag:
+        return True
+    named = ref[0] is not None or str(ref[1])[:1].isupper()
+    return named and "TYPE" not in tag and "SERIALIZER" not in tag
+
+
 class _Models:
     """The gorm models of a service and their entities."""
 
@@ -397,6 +409,8 @@ class _Models:
                 continue
             if target is not None and (target.key() in self.models or "[]" in (f["ref"][2] or "")):
                 continue  # a relation, not a column
+            if target is None and _unknown_relation(f["ref"], tag):
+                continue  # a relation to a model outside the service's files (or generated)
             yield self.column(name, f, tag, prefix)
 
     def model_columns(self, prefix: str) -> Iterator[_Column]:
@@ -554,7 +568,7 @@ class GoGorm(Extractor):
     """gorm models of Go services."""
 
     name: ClassVar[str] = "go-gorm"
-    version: ClassVar[int] = 3
+    version: ClassVar[int] = 4
     extensions: ClassVar[frozenset[str]] = frozenset({".go"})
     languages: ClassVar[frozenset[str]] = frozenset({"go"})
 

@@ -119,7 +119,8 @@ STRING_FUNCTIONS = {
 # Expressions are lists: ["id", name] ["sel", x, name] ["call", fn, [args], line] ["str", value]
 # ["add", a, b] ["func", [[param, type]], [statements], line]
 # ["lit", type, line, {field: expr}, [positional exprs]] ["list", [items], [map keys]] ["?"].
-# Statements: ["set", [targets], [exprs], define] ["do", expr] ["ret", [exprs]]
+# Statements: ["set", [targets], [exprs], define(, True: inside an `if`)] ["do", expr]
+# ["ret", [exprs]]
 # ["range", [targets], expr, [statements]]. Types: [package alias | None, name, shape] (see
 # go_common.type_ref).
 # ---------------------------------------------------------------------------------------------
@@ -232,7 +233,7 @@ class _Outline:
         self.statements(node, out)
         return out
 
-    def statements(self, node: Node, out: list[Any]) -> None:
+    def statements(self, node: Node, out: list[Any], conditional: bool = False) -> None:
         for child in node.named_children:
             kind = child.type
             if kind == "expression_statement":
@@ -249,7 +250,7 @@ class _Outline:
                     values = [["add", t, v] for t, v in zip(targets, values, strict=False)]
                 elif operator is not None and syntax.text(operator) != "=":
                     values = [["?"] for _ in targets]  # -=, *=, |= …: not a string
-                out.append(["set", targets, values, define])
+                out.append(["set", targets, values, define] + ([True] if conditional else []))
             elif kind in ("var_declaration", "const_declaration"):
                 for spec in _descendants(child, "var_spec", "const_spec"):
                     for name, (_, expr) in self.var_spec(spec):
@@ -262,8 +263,10 @@ class _Outline:
                     out.append(["do", self.expr(call)])
             elif kind == "for_statement" and _is_range(child):
                 out.append(self.range_loop(child))
+            elif kind == "if_statement":
+                self.statements(child, out, conditional=True)
             elif kind.endswith("_statement") or kind in _NESTING:
-                self.statements(child, out)
+                self.statements(child, out, conditional)
 
     def range_loop(self, node: Node) -> list[Any]:
         """`for k, v := range x { … }` → ["range", [targets], x, [statements]]."""
@@ -587,6 +590,7 @@ class _Index:
         self.vars: dict[tuple[str, str], tuple[str, list[Any]]] = {}
         self.lists: dict[tuple[str, str], tuple[str, list[Any] | None]] = {}
         self.package_names: dict[str, str] = {}
+        self.by_key: dict[str, _Decl] = {}
         directories = set()
         for path in sorted(facts):
             data = facts[path]
@@ -605,6 +609,7 @@ class _Index:
                     receiver_type,
                     decl_data,
                 )
+                self.by_key[decl.key] = decl
                 if receiver_type is None:
                     self.functions.setdefault((directory, decl.name), []).append(decl)
                 else:
@@ -668,6 +673,7 @@ class _Interpreter:
         self.standalone_key: str | None = None  # the function being read on its own
         self.called_with_values: set[str] = set()  # registering functions called with strings
         self.registrars: dict[str, bool] = {}
+        self.called: set[str] = set()  # functions called from other code (not only read alone)
         self.depth = 0
         service_rules = [
             r
@@ -719,12 +725,18 @@ class _Interpreter:
         receiver: Any,
         always: bool = False,
         site: tuple[str, int] | None = None,
+        caller: tuple[list[Any], _Env] | None = None,
     ) -> Any:
         """Evaluate a function with arguments, when they or its result involve routers (or
-        `always`: a function read on its own)."""
+        `always`: a function read on its own). `caller`: the argument expressions and their
+        env, so a handler parameter is followed to the argument written at the call."""
+        if not always:
+            self.called.add(decl.key)
         routers = [a for a in args if isinstance(a, (_Router, _Closure))]
         returns_router = any(
-            self.router_result(k, decl.file) or self.items_result(k, decl.file)
+            self.router_result(k, decl.file)
+            or self.items_result(k, decl.file)
+            or self.holds_router(k, decl.file)
             for k in decl.data["results"]
         )
         with_values = any(isinstance(a, _Str) for a in args) and self.registrar(decl)
@@ -739,7 +751,7 @@ class _Interpreter:
             return self.result_of(decl)
         if any(isinstance(a, _Router) and a.owner != decl.key for a in args):
             self.bound.add(decl.key)
-        key = (decl.key, tuple(_memo_key(a) for a in args))
+        key = (decl.key, _memo_key(receiver), tuple(_memo_key(a) for a in args))
         if key in self.memo:
             return self.memo[key]
         if key in self.active or self.evaluations >= MAX_EVALUATIONS:
@@ -754,10 +766,12 @@ class _Interpreter:
                     receiver if receiver is not None else self.typed(receiver_spec[1], decl)
                 )
             self.bind(env, decl.data.get("params", []), args, decl)
+            if caller is not None:
+                self.bind_origins(env, decl.data.get("params", []), *caller)
             self.block(decl.data["body"], env)
             result: Any = next((v for v in env.returned if isinstance(v, _Router)), None)
             if result is None:
-                result = next((v for v in env.returned if isinstance(v, _Items)), None)
+                result = next((v for v in env.returned if isinstance(v, (_Items, _Record))), None)
             if result is None:
                 result = self.result_of(decl)
         finally:
@@ -786,6 +800,33 @@ class _Interpreter:
                 env.vars[name] = self.typed(kind, decl)
             else:
                 env.vars[name] = None
+
+    def bind_origins(
+        self, env: _Env, params: list[Any], arg_exprs: list[Any], caller_env: _Env
+    ) -> None:
+        """A parameter's origin is the argument written at the call (`r.GET("/", gist.Create)`
+        into `func (r *Router) GET(path string, h Handler)`): the handler as the caller wrote
+        it. Not for a variadic parameter given several arguments (which one is unknown)."""
+        if len(arg_exprs) > len(params):
+            params = params[:-1]
+        for (name, _), expr in zip(params, arg_exprs, strict=False):
+            if name and expr and expr[0] in ("id", "sel"):
+                env.origins[name] = _Origin(expr, caller_env, None)
+
+    def holds_router(self, kind: list[Any] | None, file: str) -> bool:
+        """A struct of the service with a router field (`type Router struct{ *echo.Group }`):
+        a function returning one wraps a router (`func (r *Router) Sub(p string) *Router`)."""
+        obj = self.typed_in(kind, file)
+        if not isinstance(obj, _Obj) or str(kind and kind[2]).startswith("[]"):
+            return False
+        struct = self.index.structs.get((obj.directory, obj.name))
+        struct_file = self.struct_file(obj)
+        if struct is None or struct_file is None:
+            return False
+        return any(
+            isinstance(k, list) and self.router_type(k, struct_file) is not None
+            for k in struct["fields"].values()
+        )
 
     def call_closure(self, closure: _Closure, args: list[Any]) -> Any:
         _, params, body, _ = closure.expr
@@ -876,7 +917,8 @@ class _Interpreter:
             if kind == "do":
                 self.eval(statement[1], env)
             elif kind == "set":
-                self.assign(statement[1], statement[2], statement[3], env)
+                conditional = len(statement) > 4
+                self.assign(statement[1], statement[2], statement[3], env, conditional)
             elif kind == "ret":
                 env.returned.extend(self.eval(e, env) for e in statement[1])
             elif kind == "range":
@@ -898,7 +940,17 @@ class _Interpreter:
                     env.vars[target[1]] = item
             self.block(body, env)
 
-    def assign(self, targets: list[Any], exprs: list[Any], define: bool, env: _Env) -> None:
+    def assign(
+        self,
+        targets: list[Any],
+        exprs: list[Any],
+        define: bool,
+        env: _Env,
+        conditional: bool = False,
+    ) -> None:
+        """Assignments; `if base != "" { r = r.PathPrefix(base).Subrouter() }` (a router
+        variable given, under a condition, a sub-router of itself at a prefix the map cannot
+        read) keeps the router: the routes are served without the optional prefix."""
         values = [self.eval(e, env) for e in exprs]
         if len(values) != len(targets):
             values = (
@@ -910,7 +962,7 @@ class _Interpreter:
         for i, (target, value) in enumerate(zip(targets, values, strict=False)):
             if target[0] == "id":
                 name = target[1]
-                if name == "_":
+                if name == "_" or (conditional and self.optional_prefix(name, value, env)):
                     continue
                 source = exprs[i] if same_count else None
                 if source and source[0] in ("id", "sel", "call"):
@@ -927,6 +979,17 @@ class _Interpreter:
                 owner = self.eval(target[1], env)
                 if isinstance(owner, _Obj) and isinstance(value, _Router):
                     self.link(self.field_router(owner, target[2], value.rule), value)
+
+    def optional_prefix(self, name: str, value: Any, env: _Env) -> bool:
+        found, current = env.lookup(name)
+        if not found or not isinstance(current, _Router) or not isinstance(value, _Router):
+            return False
+        node: _Router | None = value
+        dynamic = False
+        while node is not None and node is not current:
+            dynamic = dynamic or routepath.DYNAMIC in node.prefix
+            node = node.parent
+        return node is current and dynamic
 
     def directory(self, env: _Env) -> str:
         return go_common.dirname(env.file)
@@ -1055,6 +1118,18 @@ class _Interpreter:
                 return self.typed_in(kind, file)
         return None
 
+    def embedded_router(self, obj: _Obj) -> _Router | None:
+        """The router a struct embeds (`struct{ *echo.Group }`: its methods are the struct's)."""
+        struct = self.index.structs.get((obj.directory, obj.name))
+        file = self.struct_file(obj)
+        if struct is None or file is None:
+            return None
+        for name, kind in struct["fields"].items():
+            if isinstance(kind, list) and kind[1] == name and self.router_type(kind, file):
+                value = self.select(obj, name)
+                return value if isinstance(value, _Router) else None
+        return None
+
     def struct_file(self, obj: _Obj) -> str | None:
         return self.index.struct_files.get((obj.directory, obj.name))
 
@@ -1140,7 +1215,12 @@ class _Interpreter:
             if isinstance(owner, _Obj):
                 decl = self.index.method(owner.directory, owner.name, name)
                 site = (env.file, line)
-                return self.call(decl, args, owner, site=site) if decl is not None else None
+                if decl is None:
+                    embedded = self.embedded_router(owner)
+                    if embedded is not None:  # a method promoted from an embedded router
+                        return self.router_call(embedded, name, arg_exprs, env, line)
+                    return None
+                return self.call(decl, args, owner, site=site, caller=(arg_exprs, env))
             if owner is None and any(isinstance(a, _Router) for a in args):
                 decl = self.index.only_method(name)
                 return self.call(decl, args, None) if decl is not None else None
@@ -1155,7 +1235,9 @@ class _Interpreter:
             decl = self.index.function(self.directory(env), function[1])
             if decl is None and function[1] in BUILTINS:
                 return BUILTINS[function[1]](args)
-            return self.call(decl, args, None, site=(env.file, line)) if decl is not None else None
+            if decl is None:
+                return None
+            return self.call(decl, args, None, site=(env.file, line), caller=(arg_exprs, env))
         if function[0] == "func":
             return self.call_closure(_Closure(function, env, env.file), args)
         return None
@@ -1327,7 +1409,7 @@ class _Interpreter:
             methods = [head.upper()]
             text = rest.strip()
         slash = text.find("/")
-        if slash > 0:
+        if slash > 0 and routepath.DYNAMIC not in text[:slash]:  # a host, not `base + "/x"`
             text = text[slash:]
         text = text.replace("{$}", "")
         text = re.sub(r"\{(\w+)\.\.\.\}", r"{\1}", text)
@@ -1387,10 +1469,20 @@ class _Interpreter:
         if expr[0] == "func":
             return None, (env.file, expr[3])
         if expr[0] == "call":
+            traced: str | None = None  # a parameter followed to the caller's argument
             for arg in reversed(expr[2]):
+                if arg[0] == "func" and not arg[1]:
+                    continue  # `func() bool { … }`: an option, not a handler (it has no request)
                 name, place = self.handler(arg, env)
                 if place is not None:
                     return name, place
+                if arg[0] == "id" and env.origin(arg[1]) is not None:
+                    traced = name
+            function = expr[1]
+            if function[0] == "sel" and function[1] and function[1][0] == "call":
+                return self.handler(function[1], env)  # chain(h, m...).toEchoHandler()
+            if traced is not None:
+                return traced, None
             return _expr_text(expr), self.factory_place(expr[1], env)
         if expr[0] == "id":
             origin = env.origin(expr[1])
@@ -1398,7 +1490,9 @@ class _Interpreter:
                 return self.origin_handler(expr[1], *origin)
             found, value = env.lookup(expr[1])
             if found and isinstance(value, _Closure):
-                return expr[1], (value.file, value.expr[3])
+                # a function literal the caller passed is anonymous; a local one has a name
+                name = expr[1] if value.env is env else None
+                return name, (value.file, value.expr[3])
             if found and isinstance(value, _Decl):  # a parameter given a function or method
                 name = f"{value.receiver_type}.{value.name}" if value.receiver_type else value.name
                 return name, (value.file, value.data["line"])
@@ -1426,7 +1520,8 @@ class _Interpreter:
 
     def factory_place(self, function: list[Any], env: _Env) -> tuple[str, int] | None:
         """Where a function of the service returning the handler is defined (`serveFile("x")`,
-        `handlers.Static(dir)`); not methods, which are mostly wrappers of another handler."""
+        `handlers.Static(dir)`); a method only when it makes a handler without taking one
+        (`ctrl.HandleItemGet()` returning a HandlerFunc), as other methods mostly wrap one."""
         decl: _Decl | None = None
         if function[0] == "id" and not env.lookup(function[1])[0]:
             decl = self.index.function(self.directory(env), function[1])
@@ -1435,6 +1530,9 @@ class _Interpreter:
             if isinstance(owner, _Pkg):
                 directory = self.index.package_dir(owner.path)
                 decl = self.index.function(directory, function[2]) if directory else None
+            elif isinstance(owner, _Obj):
+                method = self.index.method(owner.directory, owner.name, function[2])
+                decl = method if method is not None and _handler_factory(method) else None
         return (decl.file, decl.data["line"]) if decl is not None else None
 
     def member_place(self, owner: Any, name: str) -> tuple[str, int] | None:
@@ -1462,9 +1560,19 @@ class _Interpreter:
                 for route in _first_registrations(node.routes):
                     if route.dynamic and route.standalone in self.called_with_values:
                         continue  # read with unknown strings; its calls give the real paths
+                    if route.dynamic and self.unused_wrapper(route.standalone):
+                        continue
                     for prefix in prefixes:
                         out.extend(self.endpoint(route, prefix, node.rule))
         return out
+
+    def unused_wrapper(self, key: str | None) -> bool:
+        """A method registering a route at the path its caller gives that nobody calls
+        (`func (r *Router) PATCH(path string, h Handler)`): it serves nothing."""
+        if key is None or key in self.called:
+            return False
+        decl = self.index.by_key.get(key)
+        return decl is not None and decl.receiver_type is not None and self.registrar(decl)
 
     def prefixes(self, node: _Router, visiting: set[int]) -> list[tuple[str, bool]]:
         """Every absolute prefix of a router (and whether it is dynamic); none for the
@@ -1526,6 +1634,18 @@ REGISTRATION_NAMES = frozenset(
 )
 
 
+_HANDLER_TYPE = re.compile(r"(?:Handler|HandlerFunc|Handle)$")
+
+
+def _handler_factory(decl: _Decl) -> bool:
+    """A method returning a handler type (`http.HandlerFunc`, `echo.HandlerFunc`,
+    `fiber.Handler`) that takes no handler itself: it makes the handler, not wraps one."""
+    results = decl.data.get("results") or []
+    makes = any(k and _HANDLER_TYPE.search(str(k[1] or "")) for k in results)
+    wraps = any(k and _HANDLER_TYPE.search(str(k[1] or "")) for _, k in decl.data["params"])
+    return bool(makes) and not wraps
+
+
 def _memo_key(value: Any) -> Any:
     """What of an argument makes a function's evaluation differ: the router or closure it
     is, a string's value."""
@@ -1533,6 +1653,8 @@ def _memo_key(value: Any) -> Any:
         return id(value)
     if isinstance(value, _Str):
         return ("str", value.value, value.dynamic)
+    if isinstance(value, _Record):  # a struct holding routers: which routers
+        return tuple(id(v) for v in value.values.values() if isinstance(v, _Router)) or None
     return None
 
 
@@ -1680,7 +1802,7 @@ class GoRoutes(Extractor):
     """Routes of gin, echo, chi, fiber, gorilla/mux, httprouter and net/http."""
 
     name: ClassVar[str] = "go-routes"
-    version: ClassVar[int] = 4
+    version: ClassVar[int] = 5
     extensions: ClassVar[frozenset[str]] = frozenset({".go"})
     markers: ClassVar[tuple[bytes, ...]] = ROUTER_MARKERS + DECLARATION_MARKERS
     languages: ClassVar[frozenset[str]] = frozenset({"go"})

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
@@ -82,6 +82,8 @@ ENTITY_RULES = {e.name: e for e in load_rules("jvm", "entity", EntityAnnotation)
 TABLE_RULES = {t.name: t for t in load_rules("jvm", "table", TableAnnotation)}
 FIELD_RULES = {f.name: f for f in load_rules("jvm", "field", FieldAnnotation)}
 INHERITED = frozenset(i.name for i in load_rules("jvm", "inherited", Inherited))
+EMBEDDABLE = frozenset(i.name for i in load_rules("jvm", "embeddable", Inherited))
+MAX_EMBEDDING = 3  # embeddables inside embeddables, deeper is a cycle
 KEEPS_NAMES = frozenset(n.name for n in load_rules("jvm", "names_as_written", NamingStrategy))
 NAMING_PROPERTY = "spring.jpa.hibernate.naming.physical-strategy"
 INHERITANCE = {i.name: i for i in load_rules("jvm", "inheritance", InheritanceRule)}
@@ -92,9 +94,9 @@ EMPTY_CONSTANTS: dict[str, Any] = {}
 
 class JvmEntities(Extractor):
     name = "jvm-entities"
-    version = 4
+    version = 5
     extensions = frozenset({".java", ".kt"})
-    markers = (b"@Entity", b"@Table", b"@MappedSuperclass", b"@Document")
+    markers = (b"@Entity", b"@Table", b"@MappedSuperclass", b"@Document", b"@Embeddable")
     languages = frozenset({"java", "kotlin"})
     reads_module_files = True  # @MappedSuperclass classes of a shared module
 
@@ -103,7 +105,9 @@ class JvmEntities(Extractor):
         if grammar not in ("java", "kotlin"):
             return None
         data = read_file(grammar, source)
-        kept = [t for t in data["types"] if _entity_rule(t) or _is_inherited(t)]
+        kept = [
+            t for t in data["types"] if _entity_rule(t) or _is_inherited(t) or _is_embeddable(t)
+        ]
         for facts in kept:
             facts.pop("methods", None)
         return {"types": kept} if kept else None
@@ -255,6 +259,10 @@ def _is_inherited(facts: TypeFacts) -> bool:
     return any(a["name"] in INHERITED for a in facts.get("annotations", []))
 
 
+def _is_embeddable(facts: TypeFacts) -> bool:
+    return any(a["name"] in EMBEDDABLE for a in facts.get("annotations", []))
+
+
 def _annotation(facts: dict[str, Any], names: Mapping[str, Any]) -> Annotation | None:
     return next((a for a in facts.get("annotations", []) if a["name"] in names), None)
 
@@ -308,14 +316,15 @@ def _entity(
     kinds = _kinds(facts)
     for owner in [*_with_superclasses(facts, types), *subclasses]:
         for field in owner.get("fields", []):
-            column = _field(field, tables, naming, kinds)
-            if column is None or column.name in seen:
-                continue
-            seen.add(column.name)
-            fields.append(column)
-            indexed = _roles(field, kinds).get("indexed")
-            if indexed is not None:  # @Indexed: an index of its own
-                indexes.append(EntityIndex([column.name], column.unique, _string(indexed, "name")))
+            for column in _columns(field, tables, types, naming, kinds):
+                if column.name in seen:
+                    continue
+                seen.add(column.name)
+                fields.append(column)
+                indexed = _roles(field, kinds).get("indexed")
+                if indexed is not None:  # @Indexed: an index of its own
+                    name = _string(indexed, "name")
+                    indexes.append(EntityIndex([column.name], column.unique, name))
     return Entity(
         name=facts["name"],
         table=tables[facts["name"]],
@@ -324,6 +333,36 @@ def _entity(
         fields=fields,
         indexes=indexes,
     )
+
+
+def _columns(
+    field: dict[str, Any],
+    tables: Mapping[str, str],
+    types: Mapping[str, tuple[str, TypeFacts]],
+    naming: Naming,
+    kinds: frozenset[str],
+    depth: int = 0,
+) -> list[EntityField]:
+    """The columns a field maps to: one, or the columns of the @Embeddable class it holds
+    (primary key columns when the field is the entity's id)."""
+    embedded = _embeddable(field, types) if depth < MAX_EMBEDDING else None
+    if embedded is None or field.get("transient") or "skip" in _roles(field, kinds):
+        column = _field(field, tables, naming, kinds)
+        return [] if column is None else [column]
+    key = "primary_key" in _roles(field, kinds)
+    out = []
+    for inner in embedded.get("fields", []):
+        for column in _columns(inner, tables, types, naming, kinds, depth + 1):
+            out.append(replace(column, primary_key=True) if key else column)
+    return out
+
+
+def _embeddable(
+    field: dict[str, Any], types: Mapping[str, tuple[str, TypeFacts]]
+) -> TypeFacts | None:
+    type_name = str(field.get("type") or "").split("<", 1)[0].rstrip("?").rsplit(".", 1)[-1]
+    found = types.get(type_name)
+    return found[1] if found is not None and _is_embeddable(found[1]) else None
 
 
 def _with_superclasses(

@@ -40,6 +40,12 @@ HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTI
 ROUTER_TYPE = "RouterFunction"
 HANDLER_MARKER = "ServerRequest"  # what a handler function takes: its class is read too
 MAX_DEPTH = 60
+# statements whose blocks may declare routes of the enclosing router DSL (a route path built
+# from the loop variable is {dynamic})
+KOTLIN_CONTROL = frozenset(
+    {"for_statement", "while_statement", "do_while_statement", "if_expression", "block"}
+    | {"when_expression", "when_entry", "control_structure_body", "statements"}
+)
 
 Route = dict[str, Any]
 Scope = dict[str, str]  # receiver name → its type's simple name
@@ -142,6 +148,8 @@ def _kotlin_block(
     for statement in block.named_children:
         if statement.type == "call_expression":
             _kotlin_call(statement, prefix, method, scope, owner, out, depth + 1)
+        elif statement.type in KOTLIN_CONTROL:  # routes declared in a loop or a condition
+            _kotlin_block(statement, prefix, method, scope, owner, out, depth + 1)
 
 
 def _kotlin_call(
@@ -166,6 +174,8 @@ def _kotlin_call(
             last = arguments[-1] if arguments else None
             handler = _kotlin_handler(last, lambda_body, scope, owner)
             _kotlin_method_route(receiver, handler, prefix, scope, owner, out)
+        elif lambda_body is not None:  # `(2012..last).forEach { year -> GET("/$year") {} }`
+            _kotlin_block(lambda_body, prefix, method, scope, owner, out, depth)
         return
     if callee.type == "call_expression" and lambda_body is not None:  # GET("/x") { ... }
         _kotlin_method_route(callee, _kotlin_lambda(lambda_body), prefix, scope, owner, out)
@@ -176,6 +186,8 @@ def _kotlin_call(
         _kotlin_method_route(call, handler, prefix, scope, owner, out)
     elif method is not None and handler is not None:  # GET("/x").nest { accept(JSON, h::f) }
         out.append(_route(method, prefix, call, handler, owner))
+    elif lambda_body is not None and callee.type in ("identifier", "simple_identifier"):
+        _kotlin_block(lambda_body, prefix, method, scope, owner, out, depth)  # repeat(n) { }
 
 
 def _kotlin_arguments(call: Node) -> list[Node]:

@@ -11,6 +11,9 @@ methods and fields. An annotation argument is kept as written, as a list of valu
     ["a", annotation]    a nested annotation (@Index, @UniqueConstraint)
 
 `evaluate(items, constants)` turns an item into its string when it can be known statically.
+A file's member imports (`import static a.Paths.USERS;`, Kotlin `import a.Paths.USERS`) are kept
+as {"imports": {"USERS": "Paths.USERS"}, "wildcards": ["Paths"]} so a constant used unqualified
+in another file than the one declaring it can still be found.
 """
 
 from __future__ import annotations
@@ -48,7 +51,40 @@ def read_tree(grammar: str, root: Node) -> dict[str, Any]:
     out: dict[str, Any] = {"package": "", "constants": {}, "types": []}
     reader = _java_node if grammar == "java" else _kotlin_node
     reader(root, out, None, 0)
+    imports, wildcards = _member_imports(root)
+    if imports:
+        out["imports"] = imports
+    if wildcards:
+        out["wildcards"] = wildcards
     return out
+
+
+def _member_imports(root: Node) -> tuple[dict[str, str], list[str]]:
+    """The members imported from a type (`Owner.NAME`, by the simple name or alias they are
+    used under) and the types whose members are all imported (`Owner.*`). A segment counts as
+    a type when it starts upper-case (Java/Kotlin naming convention)."""
+    imports: dict[str, str] = {}
+    wildcards: list[str] = []
+    for node in root.named_children:
+        if node.type == "import_list":  # older Kotlin grammars group the headers
+            nodes = node.named_children
+        elif node.type in ("import", "import_header", "import_declaration"):
+            nodes = [node]
+        else:
+            continue
+        for header in nodes:
+            named = [c for c in header.named_children if c.type != "asterisk"]
+            if not named:
+                continue
+            segments = syntax.text(named[0]).replace(" ", "").split(".")
+            alias = syntax.text(named[-1]) if len(named) > 1 else segments[-1]
+            wildcard = any(c.type in ("*", "asterisk") for c in header.children)
+            if wildcard:
+                if segments[-1][:1].isupper():
+                    wildcards.append(segments[-1])
+            elif len(segments) > 1 and segments[-2][:1].isupper():
+                imports[alias] = f"{segments[-2]}.{segments[-1]}"
+    return imports, wildcards
 
 
 # ---------------------------------------------------------------- Java
@@ -123,6 +159,7 @@ def _java_members(body: Node, facts: TypeFacts, out: dict[str, Any], depth: int)
                     "name": syntax.text(member.child_by_field_name("name")),
                     "line": syntax.line(member.child_by_field_name("name") or member),
                     "annotations": _java_annotations(member),
+                    "arity": _arity(member.child_by_field_name("parameters")),
                 }
             )
         elif kind in ("field_declaration", "constant_declaration"):
@@ -148,6 +185,14 @@ def _java_members(body: Node, facts: TypeFacts, out: dict[str, Any], depth: int)
                 _java_members(nested_body, nested, out, depth + 1)
         elif kind == "enum_body_declarations":
             _java_members(member, facts, out, depth + 1)
+
+
+def _arity(parameters: Node | None) -> int:
+    """How many parameters a method declares (tells overloads of one name apart)."""
+    if parameters is None:
+        return 0
+    kinds = ("formal_parameter", "spread_parameter", "parameter", "receiver_parameter")
+    return sum(1 for c in parameters.named_children if c.type in kinds)
 
 
 def _modifiers_text(node: Node) -> set[str]:
@@ -307,6 +352,7 @@ def _kotlin_members(body: Node, facts: TypeFacts, out: dict[str, Any], depth: in
                     "name": syntax.text(name),
                     "line": syntax.line(name or member),
                     "annotations": _kotlin_annotations(member),
+                    "arity": _arity(_first(member, "function_value_parameters")),
                 }
             )
         elif kind == "property_declaration":
@@ -513,14 +559,33 @@ def kotlin_value(node: Node) -> Item | None:
 # ---------------------------------------------------------------- values
 
 
-def evaluate(item: Item | None, constants: Mapping[str, Item], owner: str = "") -> str | None:
+def evaluate(
+    item: Item | None,
+    constants: Mapping[str, Item],
+    owner: str = "",
+    file_facts: Mapping[str, Any] | None = None,
+    unknown: str | None = None,
+) -> str | None:
     """The string an argument item stands for, or None when it isn't known statically.
-    Constants are looked up as `Class.NAME`, `NAME` (top-level), and `owner.NAME`."""
-    return _evaluate(item, constants, owner, 0)
+    Constants are looked up as `Class.NAME`, `NAME` (top-level), and `owner.NAME`, then through
+    the member imports of `file_facts` (the facts of the file the item is written in).
+    With `unknown`, a concatenation keeps its known parts and puts `unknown` for the others
+    (`"/blog/$year"` → `/blog/{dynamic}`)."""
+    imports: Mapping[str, str] = (file_facts or {}).get("imports", {})
+    wildcards: list[str] = (file_facts or {}).get("wildcards", [])
+    value = _evaluate(item, constants, owner, 0, (imports, wildcards))
+    if value is None and unknown is not None and item is not None and item[0] == "+":
+        parts = [evaluate(p, constants, owner, file_facts, unknown) for p in item[1]]
+        return "".join(unknown if p is None else p for p in parts)
+    return value
 
 
 def _evaluate(
-    item: Item | None, constants: Mapping[str, Item], owner: str, depth: int
+    item: Item | None,
+    constants: Mapping[str, Item],
+    owner: str,
+    depth: int,
+    scope: tuple[Mapping[str, str], list[str]] = ({}, []),
 ) -> str | None:
     if item is None or depth > 20:
         return None
@@ -528,12 +593,17 @@ def _evaluate(
     if tag == "s":
         return str(value)
     if tag == "+":
-        parts = [_evaluate(p, constants, owner, depth + 1) for p in value]
+        parts = [_evaluate(p, constants, owner, depth + 1, scope) for p in value]
         return None if any(p is None for p in parts) else "".join(p for p in parts if p)
     if tag == "x":
         name = str(value)
         dotted = name.split(".")
-        for key in (name, f"{owner}.{name}", ".".join(dotted[-2:]), dotted[-1]):
+        imports, wildcards = scope
+        keys = [name, f"{owner}.{name}", ".".join(dotted[-2:]), dotted[-1]]
+        if dotted[0] in imports:
+            keys.append(".".join([imports[dotted[0]], *dotted[1:]]))
+        keys += [f"{w}.{name}" for w in wildcards]
+        for key in keys:
             if key in constants:
                 return _evaluate(constants[key], constants, key.split(".")[0], depth + 1)
     return None

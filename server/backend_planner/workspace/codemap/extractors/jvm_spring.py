@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from backend_planner.workspace.codemap import routepath, syntax
 from backend_planner.workspace.codemap.extractor import (
@@ -73,6 +74,7 @@ class BasePath:
 
 CONTROLLERS = frozenset(c.name for c in load_rules("jvm", "controller", Controller))
 ROUTES = {r.name: r for r in load_rules("jvm", "route", RouteAnnotation)}
+DYNAMIC = routepath.DYNAMIC
 BASE_PATHS = tuple(b.name for b in load_rules("jvm", "base_path", BasePath))
 PLACEHOLDER = re.compile(r"\$\{([^}:]+)(?::([^}]*))?\}")
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
@@ -94,7 +96,7 @@ class _Type:
 
 class SpringRoutes(Extractor):
     name = "jvm-spring"
-    version = 3
+    version = 4
     extensions = frozenset({".java", ".kt"})
     markers = (
         b"Mapping",
@@ -154,6 +156,7 @@ class _TypeIndex:
     def __init__(self, facts: Mapping[str, FileFacts]) -> None:
         self.types: dict[str, list[_Type]] = {}
         self.constants: dict[str, Item] = {}
+        self.files = facts
         for path in sorted(facts):
             data = facts[path]
             for facts_of_type in data.get("types", []):
@@ -252,16 +255,18 @@ def _endpoints(
         if mapping is not None:
             prefixes = _paths(mapping, found, index, config)
             break
-    own_methods = {m["name"]: m for m in controller.facts.get("methods", [])}
-    done: set[str] = set()
+    own_methods = controller.facts.get("methods", [])
+    done: set[tuple[str, int | None]] = set()
     out: list[Endpoint] = []
     for found in chain:
+        emitted: set[tuple[str, int | None]] = set()
         for method in found.facts.get("methods", []):
             mapping = index.route(method.get("annotations", []))
-            if mapping is None or method["name"] in done:
+            key = (method["name"], method.get("arity"))
+            if mapping is None or key in done or (method["name"], None) in done:
                 continue
-            done.add(method["name"])
-            handler = own_methods.get(method["name"])
+            emitted.add(key)
+            handler = method if found is controller else _implementation(method, own_methods)
             handler_file, handler_line = (
                 (controller.path, handler["line"])
                 if handler is not None
@@ -283,7 +288,20 @@ def _endpoints(
                                 dynamic=routepath.DYNAMIC in full,
                             )
                         )
+        done |= emitted  # a supertype's mapped method the controller already serves is skipped
     return out
+
+
+def _implementation(
+    declared: Mapping[str, Any], methods: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The controller's method implementing a supertype's mapped method: the one with the
+    same name and parameter count, else the only one with that name."""
+    named = [m for m in methods if m["name"] == declared["name"]]
+    same = [m for m in named if m.get("arity") == declared.get("arity")]
+    if same:
+        return same[0]
+    return named[0] if len(named) == 1 else None
 
 
 def _functional(
@@ -298,7 +316,7 @@ def _functional(
     owner = str(route.get("owner", ""))
     parts = []
     for item in route.get("path", []):
-        value = evaluate(item, index.constants, owner.split(".")[0])
+        value = evaluate(item, index.constants, owner.split(".")[0], file_facts, DYNAMIC)
         parts.append(routepath.DYNAMIC if value is None else _placeholders(value, config))
     full = routepath.join(base, *parts)
     handler = route.get("handler") or {}
@@ -351,7 +369,8 @@ def _paths(
         return [""]
     out = []
     for item in items:
-        value = evaluate(item, index.constants, found.facts["name"])
+        facts = index.files.get(found.path)
+        value = evaluate(item, index.constants, found.facts["name"], facts, DYNAMIC)
         out.append(routepath.DYNAMIC if value is None else _placeholders(value, config))
     return out
 

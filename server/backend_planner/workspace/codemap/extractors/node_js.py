@@ -11,8 +11,10 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from backend_planner.workspace.codemap import syntax
@@ -20,6 +22,8 @@ from backend_planner.workspace.codemap.routepath import DYNAMIC
 
 if TYPE_CHECKING:
     from tree_sitter import Node
+
+    from backend_planner.workspace.codemap.extractor import ServiceContext
 
 SOURCE_EXTENSIONS = (".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".mts", ".cts")
 FUNCTION_TYPES = frozenset(
@@ -80,7 +84,7 @@ def string_of(
     node = unwrap(node)
     if node is None:
         return None
-    consts = consts or {}
+    consts = {} if consts is None else consts
     value = _string_of(node, consts, partial)
     if value is None and partial and node.type in ("template_string", "binary_expression"):
         return DYNAMIC
@@ -294,6 +298,8 @@ def _read_statement(
         _read_export(stmt, imports, exports, reexports, consts)
     elif kind in ("lexical_declaration", "variable_declaration"):
         _read_consts(stmt, consts)
+    elif kind == "enum_declaration":
+        _read_enum(stmt, consts)
     elif kind == "expression_statement" and stmt.named_children:
         expr = stmt.named_children[0]
         if expr.type == "assignment_expression":
@@ -387,6 +393,8 @@ def _read_export(
         reexports.append({"module": source, "names": None if star else names})
         return
     if declaration is not None:
+        if declaration.type == "enum_declaration":
+            _read_enum(declaration, consts)
         if declaration.type in ("lexical_declaration", "variable_declaration"):
             _read_consts(declaration, consts)
             for decl in declaration.named_children:
@@ -442,13 +450,45 @@ def _read_commonjs_export(expr: Node, exports: dict[str, str], consts: dict[str,
 
 
 def _read_consts(decl: Node, consts: dict[str, str]) -> None:
+    """`const A = "x"` → A; `const R = {v: "v1", user: {root: A}}` (`as const` too) →
+    `R.v`, `R.user.root`: route constants a path argument may name."""
     for child in decl.named_children:
         if child.type != "variable_declarator":
             continue
         name = child.child_by_field_name("name")
-        value = string_of(child.child_by_field_name("value"), consts)
-        if name is not None and name.type == "identifier" and value is not None:
-            consts[syntax.text(name)] = value
+        if name is None or name.type != "identifier":
+            continue
+        _read_const_value(syntax.text(name), child.child_by_field_name("value"), consts, 0)
+
+
+def _read_const_value(name: str, node: Node | None, consts: dict[str, str], depth: int) -> None:
+    node = unwrap(node)
+    if node is None:
+        return
+    if node.type == "object" and depth < 4:
+        for key, member in object_pairs(node).items():
+            if key and member.type != "method_definition":
+                _read_const_value(f"{name}.{key}", member, consts, depth + 1)
+        return
+    text = string_of(node, consts)
+    if text is not None:
+        consts[name] = text
+
+
+def _read_enum(decl: Node, consts: dict[str, str]) -> None:
+    """`enum Routes { Users = "users" }` → `Routes.Users`."""
+    name = decl.child_by_field_name("name")
+    body = decl.child_by_field_name("body")
+    if name is None or body is None:
+        return
+    for member in body.named_children:
+        if member.type != "enum_assignment":
+            continue
+        key = member.child_by_field_name("name")
+        value = string_of(member.child_by_field_name("value"), consts)
+        if key is not None and value is not None:
+            label = syntax.string_value(key) if key.type == "string" else syntax.text(key)
+            consts[f"{syntax.text(name)}.{label}"] = value
 
 
 class ModuleGraph:
@@ -456,17 +496,30 @@ class ModuleGraph:
     and service-relative specs for path aliases, re-exports)."""
 
     def __init__(
-        self, modules: Mapping[str, Mapping[str, Any]], files: list[str], service_dir: str = "."
+        self,
+        modules: Mapping[str, Mapping[str, Any]],
+        files: list[str],
+        service_dir: str = ".",
+        aliases: Sequence[tuple[str, list[str]]] = (),
     ) -> None:
         self.modules = modules
         self.files = set(files)
         self.service_dir = service_dir
+        self.aliases = aliases
 
     def resolve_file(self, importer: str, spec: str) -> str | None:
         """The file an import spec names, or None for packages and unknown files."""
         if spec.startswith("."):
             base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
             return self._with_extension(base)
+        for pattern, targets in self.aliases:
+            star = pattern.endswith("*")
+            if spec == pattern or (star and spec.startswith(pattern[:-1])):
+                rest = spec[len(pattern) - 1 :] if star else ""
+                for target in targets:
+                    found = self._with_extension(posixpath.normpath(target.replace("*", rest)))
+                    if found is not None:
+                        return found
         # path aliases (`@/routes`, `src/routes`, `~/x`): try from the service and its src/
         stripped = spec.lstrip("@~/").split("/", 1)[-1] if spec[:1] in "@~" else spec
         root = "" if self.service_dir in (".", "") else self.service_dir + "/"
@@ -563,3 +616,47 @@ class ModuleGraph:
         if ref["name"] == "*":
             return target, "*"
         return self.export(target, ref["name"])
+
+
+_JSONC_NOISE = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', re.S)
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+def _jsonc(text: str) -> Any:
+    """A tsconfig's JSON with comments and trailing commas, or None."""
+    cleaned = _JSONC_NOISE.sub(lambda m: m.group(1) or "", text)
+    try:
+        return json.loads(_TRAILING_COMMA.sub(r"\1", cleaned))
+    except ValueError:
+        return None
+
+
+def tsconfig_aliases(ctx: ServiceContext) -> list[tuple[str, list[str]]]:
+    """The service's tsconfig `compilerOptions.paths` (`"@config/*": ["src/configs/*"]`) as
+    (pattern, repo-relative targets), following `extends` of local files; longest first."""
+    root = "" if ctx.service_dir in (".", "") else ctx.service_dir + "/"
+    names = [f"{root}tsconfig.json", f"{root}tsconfig.base.json", f"{root}tsconfig.app.json"]
+    seen: set[str] = set()
+    while names:
+        name = posixpath.normpath(names.pop(0))
+        if name in seen or len(seen) > 6:
+            continue
+        seen.add(name)
+        text = ctx.read_text(name, 1 << 18) if name in ctx.files else None
+        config = _jsonc(text) if text else None
+        if not isinstance(config, dict):
+            continue
+        options = config.get("compilerOptions")
+        paths = options.get("paths") if isinstance(options, dict) else None
+        if isinstance(options, dict) and isinstance(paths, dict) and paths:
+            base = posixpath.join(posixpath.dirname(name), str(options.get("baseUrl") or "."))
+            out = [
+                (pattern, [posixpath.normpath(posixpath.join(base, t)) for t in targets])
+                for pattern, targets in paths.items()
+                if isinstance(targets, list) and all(isinstance(t, str) for t in targets)
+            ]
+            return sorted(out, key=lambda alias: -len(alias[0]))
+        extends = config.get("extends")
+        if isinstance(extends, str) and extends.startswith("."):
+            names.insert(0, posixpath.join(posixpath.dirname(name), extends))
+    return []

@@ -874,7 +874,7 @@ def _join_table(path: str, owner: str, column: Mapping[str, Any], target: str) -
 
 class NodeOrm(Extractor):
     name = "node-orm"
-    version = 3
+    version = 4
     extensions = frozenset(node_js.SOURCE_EXTENSIONS)
     markers = (
         b"@Entity",

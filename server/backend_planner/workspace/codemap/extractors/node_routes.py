@@ -15,6 +15,7 @@ handler (`controller.list`) to its definition.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,7 @@ class CallStyle:
     unwrap: tuple[str, ...] = ()
     receivers: tuple[str, ...] = ()
     receiver_suffixes: tuple[str, ...] = ()
+    mount_wrappers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Vocabulary:
     receivers: frozenset[str]
     receiver_suffixes: tuple[str, ...]
     autoload_modules: frozenset[str]
+    mount_wrappers: frozenset[str] = field(default_factory=frozenset)
     autoload: Autoload | None = field(default=None)
 
 
@@ -99,6 +102,7 @@ def _vocabulary() -> Vocabulary:
         receivers=union("receivers"),
         receiver_suffixes=tuple(sorted(union("receiver_suffixes"))),
         autoload_modules=frozenset(m for a in loaders for m in a.modules),
+        mount_wrappers=union("mount_wrappers"),
         autoload=loaders[0] if loaders else None,
     )
 
@@ -395,7 +399,7 @@ class _FileReader:
             route: dict[str, Any] = {
                 "scope": scope,
                 "method": method,
-                "path": path,
+                "path": _inline_parameters(path),
                 "line": syntax.line(at),
             }
             route.update(self._handler(handler))
@@ -460,7 +464,11 @@ class _FileReader:
             if all(arg is not None for arg in given):
                 self._mount_arguments(call, scope[0], [a for a in given if a is not None])
 
-    def _mount_arguments(self, call: Node, parent: Ref, args: list[Node]) -> None:
+    def _mount_arguments(
+        self, call: Node, parent: Ref, args: list[Node], base: str | None = "", depth: int = 0
+    ) -> None:
+        if not args:
+            return
         prefix: str | None = ""
         children = args
         if _is_string(args[0]) or args[0].type in ("binary_expression", "array"):
@@ -470,12 +478,33 @@ class _FileReader:
         elif args[0].type == "identifier" and syntax.text(args[0]) in self.consts:
             prefix = self.consts[syntax.text(args[0])]
             children = args[1:]
+        if base and prefix is not None:
+            prefix = routepath.join(base, prefix)
         for child in children:
+            wrapped = self._mount_wrapper(child)
+            if wrapped is not None and depth < 3:
+                # `app.use(mount("/api", api))` (koa-mount): the wrapper's own prefix and child
+                self._mount_arguments(call, parent, wrapped, prefix, depth + 1)
+                continue
             ref = self._child(child)
             if ref is not None:
                 self.mounts.append(
                     {"parent": parent, "prefix": prefix, "child": ref, "line": syntax.line(call)}
                 )
+
+    def _mount_wrapper(self, given: Node) -> list[Node] | None:
+        """The arguments of `mount(prefix?, app)` when `mount` is imported from a package of
+        `mount_wrappers` (koa-mount), else None."""
+        node = node_js.unwrap(given)
+        if node is None or node.type != "call_expression":
+            return None
+        callee = node_js.unwrap(node.child_by_field_name("function"))
+        if callee is None or callee.type != "identifier":
+            return None
+        ref = self.imports.get(syntax.text(callee))
+        if ref is None or ref["module"] not in VOCABULARY.mount_wrappers:
+            return None
+        return node_js.arguments(node)
 
     def _register(self, call: Node, receiver: Node | None, args: list[Node]) -> None:
         """`fastify.register(plugin, {prefix: "/v1"})`, or an autoload directory."""
@@ -578,6 +607,22 @@ class _FileReader:
                     {"parent": scope[0], "prefix": "", "child": ref, "line": syntax.line(call)}
                 )
             return
+
+
+_WHOLE_PARAMETER = re.compile(r"^:[A-Za-z_][\w\-]*\??(\(.*\))?$")
+_INLINE_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def _inline_parameters(path: str | None) -> str | None:
+    """path-to-regexp / find-my-way parameters inside a segment: `/:name.json`,
+    `/:lat-:lng` → `/{name}.json`, `/{lat}-{lng}` (`::` is a literal colon)."""
+    if path is None or ":" not in path:
+        return path
+    segments = path.split("/")
+    for i, segment in enumerate(segments):
+        if ":" in segment and not _WHOLE_PARAMETER.match(segment):
+            segments[i] = _INLINE_PARAMETER.sub(r"{\1}", segment)
+    return "/".join(segments)
 
 
 def _usual_receiver(name: str) -> bool:
@@ -885,7 +930,9 @@ class _Resolver:
 
     def __init__(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> None:
         self.facts = facts
-        self.graph = node_js.ModuleGraph(facts, ctx.files, ctx.service_dir)
+        self.graph = node_js.ModuleGraph(
+            facts, ctx.files, ctx.service_dir, node_js.tsconfig_aliases(ctx)
+        )
         self.scopes: dict[Key, _Scope] = {}
 
     def scope(self, key: Key) -> _Scope:
@@ -1023,7 +1070,7 @@ def _autoloaded_files(directory: str, facts: Mapping[str, FileFacts]) -> list[st
 
 class NodeRoutes(Extractor):
     name = "node-routes"
-    version = 3
+    version = 4
     extensions = frozenset(node_js.SOURCE_EXTENSIONS)
     # route registrations, and the modules handlers live in (they take req/ctx/reply) or that
     # re-export them (barrels)

@@ -150,6 +150,16 @@ def _function_name(node: Node) -> str:
     return syntax.text(node.child_by_field_name("function")).lstrip("\\")
 
 
+def _loop_variables(node: Node) -> tuple[str | None, str | None]:
+    """The key and value variables of a foreach (`as $value`, `as $key => $value`)."""
+    if node.type == "variable_name":
+        return None, syntax.text(node)
+    parts = node.named_children if node.type == "pair" else []
+    if len(parts) == 2 and all(p.type == "variable_name" for p in parts):
+        return syntax.text(parts[0]), syntax.text(parts[1])
+    return None, None
+
+
 class MigrationReader:
     """The schema operations of one file, in order (`down()` methods skipped)."""
 
@@ -196,19 +206,25 @@ class MigrationReader:
             self.names.variables[variable] = value
 
     def _foreach(self, node: Node) -> bool:
-        """`foreach (['a', 'b'] as $table) { Schema::table($table, ...); }`: the body read once
-        per value of a static array (a body that is not is read as any code)."""
+        """`foreach (['a', 'b'] as $table) { Schema::table($table, ...); }` and `foreach (['old'
+        => 'new'] as $from => $to) { ...renameColumn($from, $to) }`: the body read once per
+        item of a static array (a body that is not is read as any code)."""
         parts = [c for c in node.named_children if c.type not in ("comment",)]
-        if len(parts) < 3 or parts[1].type != "variable_name":
+        if len(parts) < 3:
             return False
+        key_variable, value_variable = _loop_variables(parts[1])
         values = self._value(parts[0])
-        if not isinstance(values, PhpArray):
+        if value_variable is None or not isinstance(values, PhpArray):
             return False
-        variable, body = syntax.text(parts[1]), parts[-1]
-        for value in values.values():
-            self.names.variables[variable] = value
+        body = parts[-1]
+        for position, (key, value) in enumerate(values.items):
+            if key_variable is not None:
+                self.names.variables[key_variable] = position if key is None else key
+            self.names.variables[value_variable] = value
             walk(body, self._handle)
-        self.names.variables.pop(variable, None)
+        for variable in (key_variable, value_variable):
+            if variable is not None:
+                self.names.variables.pop(variable, None)
         return True
 
     def _is_schema(self, chain: Chain) -> bool:
@@ -363,6 +379,17 @@ class BlueprintReader:
             column["primary_key"] = True
         elif name == "change":
             column["change"] = True
+        elif name == "index" and column.get("type"):
+            # `$table->uuid('x')->index('x_idx')`: an index on the column (named or not)
+            index_name = self._value(argument(call, 0, "indexName"))
+            self.operation["indexes"].append(
+                {
+                    "columns": [column["name"]],
+                    "unique": False,
+                    "name": index_name if isinstance(index_name, str) else None,
+                    "primary": False,
+                }
+            )
         elif name == "constrained":
             table = self._value(argument(call, 0, "table"))
             target = self._value(argument(call, 1, "column"))
@@ -404,6 +431,14 @@ class BlueprintReader:
                 self.operation["columns"].append(
                     {"name": listed[0], "references": column["references"], "foreign_only": True}
                 )
+        elif name in ("dropIndex", "dropUnique") and values:
+            # by columns (`dropUnique(['a', 'b'])`) or by name (`dropIndex('t_a_index')`)
+            dropped: dict[str, Any] = {"unique": name == "dropUnique"}
+            if isinstance(values[0], str):
+                dropped["name"] = values[0]
+            else:
+                dropped["columns"] = listed
+            self.operation.setdefault("dropped_indexes", []).append(dropped)
         elif name in ("dropColumn", "dropColumns"):
             self.operation["drops"].extend(v for value in values for v in _strings(value))
         elif name in ("dropTimestamps", "dropTimestampsTz"):
@@ -552,8 +587,30 @@ def _apply(
         table.fields.pop(dropped, None)
     if operation["drops"]:
         table.indexes = [i for i in table.indexes if not set(i.columns) & set(operation["drops"])]
+    for dropped in operation.get("dropped_indexes", ()):
+        _drop_index(table, dropped)
     for index in operation["indexes"]:
         _apply_index(table, index)
+
+
+def _drop_index(table: _Table, dropped: dict[str, Any]) -> None:
+    """`dropUnique` / `dropIndex`: the index given by its columns, its name, or the name
+    Laravel gives it by default (`{table}_{columns}_{unique|index}`)."""
+    kind = "unique" if dropped["unique"] else "index"
+
+    def matches(columns: list[str], name: str | None) -> bool:
+        if "columns" in dropped:
+            return columns == list(dropped["columns"])
+        default = re.sub(r"[-.]", "_", f"{table.name}_{'_'.join(columns)}_{kind}".lower())
+        return str(dropped["name"]) in (name, default)
+
+    table.indexes = [
+        i for i in table.indexes if i.unique != dropped["unique"] or not matches(i.columns, i.name)
+    ]
+    if dropped["unique"]:  # a one-column unique index is the field's `unique`
+        for name, column in table.fields.items():
+            if column.unique and matches([name], None):
+                column.unique = False
 
 
 def _rename_column(table: _Table, old: str, new: str) -> None:

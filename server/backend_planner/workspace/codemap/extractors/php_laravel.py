@@ -50,7 +50,7 @@ MIGRATION_MARKER = b"Schema"
 
 class LaravelExtractor(Extractor):
     name = "php-laravel"
-    version = 3
+    version = 4
     extensions = frozenset({".php"})
     # classes (controllers, models), route files, migrations, bootstrap/app.php, the
     # directories of config/route-attributes.php

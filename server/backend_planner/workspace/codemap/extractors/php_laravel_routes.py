@@ -91,6 +91,8 @@ class Verb:
     uri_arg: int = 0
     action_arg: int = 1
     methods_arg: int = -1
+    # the URI the call registers when it takes none (uri_arg -1: `Route::fallback(fn)`)
+    path: str = ""
 
 
 @dataclass(frozen=True)
@@ -430,7 +432,10 @@ class RouteReader:
             methods = [m.upper() for m in listed if isinstance(m, str)]
             if not methods:
                 return
-        uri, uri_dynamic = self._path_value(argument(call, verb.uri_arg, "uri"))
+        if verb.uri_arg >= 0:
+            uri, uri_dynamic = self._path_value(argument(call, verb.uri_arg, "uri"))
+        else:
+            uri, uri_dynamic = verb.path, False
         action = None
         if verb.action_arg >= 0:
             value = evaluate(argument(call, verb.action_arg, "action"), self.names, self.path)

@@ -81,7 +81,7 @@ MAX_DEPTH = 12
 
 class PythonDjango(Extractor):
     name = "python-django"
-    version = 2
+    version = 3
     extensions = frozenset({".py"})
     markers = (b"django", b"rest_framework", b"urlpatterns", b"ROOT_URLCONF")
     languages = frozenset({"python"})
@@ -190,9 +190,45 @@ def _entries(node: Node, constants: dict[str, str]) -> list[dict[str, Any]] | No
     return None
 
 
+def _splat_router(node: Node) -> str | None:
+    """The router of `*router.urls` in a list (the grammar reads it `(*router).urls` or
+    `*(router.urls)`)."""
+    if node.type == "list_splat" and node.named_children:
+        node = node.named_children[0]
+        if node.type != "attribute":
+            return None
+    elif node.type != "attribute":
+        return None
+    owner = node.child_by_field_name("object")
+    if syntax.text(node.child_by_field_name("attribute")) != "urls" or owner is None:
+        return None
+    if owner.type == "list_splat" and owner.named_children:
+        return syntax.text(owner.named_children[0])
+    return (
+        syntax.text(owner) if node.parent is not None and node.parent.type == "list_splat" else None
+    )
+
+
+def _router_entry(router: str, node: Node) -> dict[str, Any]:
+    return {
+        "kind": "router",
+        "router": router,
+        "route": [["s", ""]],
+        "regex": False,
+        "line": syntax.line(node),
+    }
+
+
 def _entries_of(nodes: list[Node], constants: dict[str, str]) -> list[dict[str, Any]]:
     out = []
     for node in nodes:
+        splat = _splat_router(node)
+        if splat is not None:  # [*router.urls, …]
+            out.append(_router_entry(splat, node))
+            continue
+        if node.type == "list_splat" and node.named_children:  # [*more_patterns, …]
+            out.extend(_entries(node.named_children[0], constants) or [])
+            continue
         if node.type != "call":
             continue
         rule = PATHS.get(py.last_name(syntax.text(node.child_by_field_name("function"))))
@@ -235,7 +271,9 @@ def _target(view: Node | None, constants: dict[str, str]) -> dict[str, Any]:
 def _include(target: Node | None, constants: dict[str, str]) -> dict[str, Any]:
     if target is not None and target.type in ("tuple", "list") and target.named_children:
         first = target.named_children[0]
-        if syntax.string_value(first) is not None or first.type != "call":
+        if syntax.string_value(first) is not None or (
+            first.type not in ("call", "list_splat") and _splat_router(first) is None
+        ):
             target = first  # include(("app.urls", "namespace"))
     if target is None:
         return {"kind": "view", "view": None}
@@ -429,6 +467,10 @@ def regex_to_path(pattern: str) -> str:
             continue
         if ch == "\\" and i + 1 < len(pattern):
             out.append(pattern[i + 1])
+            i += 2
+            continue
+        if ch == "." and i + 1 < len(pattern) and pattern[i + 1] in "*+":  # `.*`: anything
+            out.append("{param}")
             i += 2
             continue
         if ch not in "?*+":

@@ -91,7 +91,7 @@ RouterKey = tuple[str, str]  # (file, router name)
 
 class PythonRoutes(Extractor):
     name = "python-routes"
-    version = 3
+    version = 4
     extensions = frozenset({".py"})
     markers = (
         b"fastapi",
@@ -124,6 +124,10 @@ class PythonRoutes(Extractor):
             "classes": _classes(found.get("class", [])),
             "router_classes": _router_classes(found.get("class", [])),
             "instances": _instances(found.get("assignment", []), constants),
+            "forwarders": {},
+            "pending_routes": [],
+            "route_wrappers": {},
+            "wrapper_calls": [],
         }
         facts["web"] = any(
             m == w or m.startswith(w + ".")
@@ -135,6 +139,8 @@ class PythonRoutes(Extractor):
             facts["routes"].extend(_decorator_routes(node, constants))
         for call in found.get("call", []):
             _read_call(call, constants, facts)
+        for call in found.get("plain_call", []):
+            _read_plain_call(call, constants, facts)
         if not (facts["routers"] or facts["routes"] or facts["mounts"] or facts["imports"]):
             return None
         return facts
@@ -359,18 +365,23 @@ def _read_call(call: Node, constants: dict[str, str], facts: dict[str, Any]) -> 
         return
     method = syntax.text(function.child_by_field_name("attribute"))
     receiver = syntax.text(function.child_by_field_name("object"))
-    if method in CALL_ROUTES:
-        rule = CALL_ROUTES[method]
-        route = _route(rule, call, constants, receiver)
-        view = py.argument(call, rule.view_position, rule.view_keyword or None)
-        route.update(_view(view), line=syntax.line(call))
-        if route.get("view_class") and not py.argument(call, -1, rule.methods_keyword or None):
-            route["methods"] = None  # a class view answers the methods it defines
-        facts["routes"].append(route)
-        if rule.more_paths:  # add_resource(Todo, "/todos", "/todos/<int:id>")
-            positional, _ = py.call_arguments(call)
-            for extra in positional[rule.path_position + 1 :]:
-                facts["routes"].append({**route, "path": py.string_parts(extra, constants)})
+    forwarding = _forwarding(call, receiver) if method in CALL_ROUTES else None
+    wrapper = _route_wrapper(call, CALL_ROUTES[method]) if method in CALL_ROUTES else None
+    if wrapper is not None:  # `def register_view(bp, routes, view): bp.add_url_rule(…)`
+        name = wrapper.pop("function")
+        facts["route_wrappers"][name] = {**wrapper, "rule": method}
+    elif forwarding is not None:  # `def add_org_resource(self, r, *urls): self.add_resource(…)`
+        owner, wrapping = forwarding
+        facts["forwarders"].setdefault(owner, {})[wrapping] = method
+    elif method in CALL_ROUTES:
+        _read_call_as(call, CALL_ROUTES[method], receiver, constants, facts)
+    elif (
+        method not in MOUNTS
+        and method not in DECORATOR_ROUTES
+        and call.parent is not None
+        and call.parent.type != "decorator"
+    ):
+        _read_wrapper_call(call, method, receiver, constants, facts)
     elif method in MOUNTS:
         mount = MOUNTS[method]
         child = py.argument(call, mount.child_position, mount.child_keyword or None)
@@ -386,6 +397,168 @@ def _read_call(call: Node, constants: dict[str, str], facts: dict[str, Any]) -> 
                 "line": syntax.line(call),
             }
         )
+
+
+def _read_call_as(
+    call: Node, rule: RouteRule, receiver: str, constants: dict[str, str], facts: dict[str, Any]
+) -> None:
+    """The routes a route call (`app.add_url_rule(…)`, `api.add_resource(…)`) declares."""
+    route = _route(rule, call, constants, receiver)
+    view = py.argument(call, rule.view_position, rule.view_keyword or None)
+    route.update(_view(view), line=syntax.line(call))
+    if route.get("view_class") and not py.argument(call, -1, rule.methods_keyword or None):
+        route["methods"] = None  # a class view answers the methods it defines
+    facts["routes"].append(route)
+    if rule.more_paths:  # add_resource(Todo, "/todos", "/todos/<int:id>")
+        positional, _ = py.call_arguments(call)
+        for extra in positional[rule.path_position + 1 :]:
+            facts["routes"].append({**route, "path": py.string_parts(extra, constants)})
+
+
+def _forwarding(call: Node, receiver: str) -> tuple[str, str] | None:
+    """(class, method) when a route call is a router subclass's method handing its own
+    parameters on, in order (`self.add_resource(resource, *urls, **kwargs)`): calls of that
+    method are routes of the same kind, and this call is none."""
+    if receiver != "self":
+        return None
+    function = call.parent
+    while function is not None and function.type != "function_definition":
+        function = function.parent
+    if function is None or function.parent is None:
+        return None
+    definition = function.parent if function.parent.type == "decorated_definition" else function
+    owner = _enclosing_class(definition)
+    parameters = function.child_by_field_name("parameters")
+    if owner is None or parameters is None:
+        return None
+    own = [_bare_name(p) for p in parameters.named_children][1:]
+    forwarded = [_bare_name(a) for a in py.call_arguments(call)[0]]
+    if not forwarded or forwarded != own[: len(forwarded)]:
+        return None
+    return owner, syntax.text(function.child_by_field_name("name"))
+
+
+def _route_wrapper(call: Node, rule: RouteRule) -> dict[str, Any] | None:
+    """A module-level function that declares a route on the router it is given: where its
+    router, path(s) and view parameters are (`def register_view(bp_or_app, routes,
+    view_func): for route in routes: bp_or_app.add_url_rule(route, view_func=view_func)`).
+    Its calls are routes of this kind; this call is none."""
+    function = call.parent
+    loops: dict[str, str] = {}  # loop variable -> the iterated name
+    while function is not None and function.type != "function_definition":
+        if function.type == "for_statement":
+            left, right = (
+                function.child_by_field_name("left"),
+                function.child_by_field_name("right"),
+            )
+            if left is not None and right is not None and right.type == "identifier":
+                loops[syntax.text(left)] = syntax.text(right)
+        function = function.parent
+    if function is None or _enclosing_class(_definition_of(function)) is not None:
+        return None
+    parameters = function.child_by_field_name("parameters")
+    own = [_bare_name(p) for p in parameters.named_children] if parameters is not None else []
+    callee = call.child_by_field_name("function")
+    receiver = callee.child_by_field_name("object") if callee is not None else None
+    if receiver is None or syntax.text(receiver) not in own:
+        return None
+    path = py.argument(call, rule.path_position, rule.path_keyword or None)
+    path_name = _bare_name(path) if path is not None else ""
+    many = path_name in loops or (path is not None and path.type == "list_splat")
+    path_name = loops.get(path_name, path_name)
+    if path_name not in own:
+        return None
+    view = py.argument(call, rule.view_position, rule.view_keyword or None)
+    view_name = syntax.text(view) if view is not None else ""
+    return {
+        "function": syntax.text(function.child_by_field_name("name")),
+        "receiver": [own.index(syntax.text(receiver)), syntax.text(receiver)],
+        "path": [own.index(path_name), path_name],
+        "many": many,
+        "view": [own.index(view_name), view_name] if view_name in own else None,
+    }
+
+
+def _definition_of(function: Node) -> Node:
+    parent = function.parent
+    return parent if parent is not None and parent.type == "decorated_definition" else function
+
+
+def _read_plain_call(call: Node, constants: dict[str, str], facts: dict[str, Any]) -> None:
+    """A call of a plain function that passes route paths (`register_view(bp, routes=["/x"],
+    view_func=…)`): its arguments, kept for `resolve` in case the function is a route
+    wrapper (`_route_wrapper`)."""
+    if not _passes_a_path(call):
+        return
+    positional, keywords = py.call_arguments(call)
+    arguments = [*positional, *keywords.values()]
+    if not any(_paths_in(a) for a in arguments):
+        return
+    facts["wrapper_calls"].append(
+        {
+            "callee": syntax.text(call.child_by_field_name("function")),
+            "positional": [_wrapper_argument(a, constants) for a in positional],
+            "keywords": {k: _wrapper_argument(v, constants) for k, v in keywords.items()},
+            "line": syntax.line(call),
+        }
+    )
+
+
+def _passes_a_path(call: Node) -> bool:
+    """Cheaply: whether some argument is (or lists) a string literal starting with "/"."""
+    arguments = call.child_by_field_name("arguments")
+    stack = list(arguments.named_children) if arguments is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type == "string":
+            if b"/" in (node.text or b"")[:4]:
+                return True
+        elif node.type in ("list", "tuple", "keyword_argument"):
+            stack.extend(node.named_children)
+    return False
+
+
+def _paths_in(node: Node) -> list[Node]:
+    """The route path literals an argument is: "/x", or a list or tuple of them."""
+    items = node.named_children if node.type in ("list", "tuple") else [node]
+    return [i for i in items if (syntax.string_value(i) or "").startswith("/")]
+
+
+def _wrapper_argument(node: Node, constants: dict[str, str]) -> dict[str, Any]:
+    paths = _paths_in(node)
+    return {
+        "name": syntax.text(node) if node.type in ("identifier", "attribute") else None,
+        "paths": [py.string_parts(p, constants) for p in paths],
+        "view": _view(node) if not paths else None,
+    }
+
+
+def _bare_name(node: Node) -> str:
+    """`*urls`, `**kw`, `x: int = 1` (parameters or arguments) → the bare name."""
+    if node.type != "identifier" and node.named_children:
+        first = node.named_children[0]
+        return syntax.text(first if first.type == "identifier" else node)
+    return syntax.text(node)
+
+
+def _read_wrapper_call(
+    call: Node, method: str, receiver: str, constants: dict[str, str], facts: dict[str, Any]
+) -> None:
+    """A call of a method no rule knows that passes a path (`api.add_org_resource(R, "/x")`):
+    kept as a route of each call kind, for `resolve` to keep if the receiver's class
+    forwards that method to a route call of this kind."""
+    if not _passes_a_path(call):
+        return
+    positional, _ = py.call_arguments(call)
+    for name, rule in CALL_ROUTES.items():
+        path = positional[rule.path_position] if len(positional) > rule.path_position else None
+        value = syntax.string_value(path) if path is not None else None
+        if value is None or not value.startswith("/"):
+            continue
+        found: dict[str, Any] = {"routes": []}
+        _read_call_as(call, rule, receiver, constants, found)
+        for route in found["routes"]:
+            facts["pending_routes"].append({**route, "via": method, "rule": name})
 
 
 def _view(node: Node | None) -> dict[str, Any]:
@@ -534,7 +707,72 @@ class _Resolver:
                 if key is None:
                     continue
                 out.extend(self._endpoints(path, route, key))
+            for route in file_facts.get("pending_routes", []):
+                key = self.router(path, route["receiver"])
+                if key is not None and self._forwards(path, route) == route["rule"]:
+                    out.extend(self._endpoints(path, route, key))
+            for call in file_facts.get("wrapper_calls", []):
+                for route in self._wrapped_routes(path, call):
+                    key = self.router(path, route["receiver"])
+                    if key is not None:
+                        out.extend(self._endpoints(path, route, key))
         return out
+
+    def _wrapped_routes(self, path: str, call: dict[str, Any]) -> list[dict[str, Any]]:
+        """The routes a call of a route wrapper function declares (see `_route_wrapper`)."""
+        found = self.modules.resolve(
+            path, call["callee"], lambda p, n: n in self.facts[p].get("route_wrappers", {})
+        )
+        if found is None:
+            return []
+        wrapper = self.facts[found[0]]["route_wrappers"][found[1]]
+
+        def argument(where: list[Any] | None) -> dict[str, Any] | None:
+            if where is None:
+                return None
+            index, name = where
+            if name in call["keywords"]:
+                return call["keywords"][name]  # type: ignore[no-any-return]
+            return call["positional"][index] if index < len(call["positional"]) else None
+
+        receiver, paths = argument(wrapper["receiver"]), argument(wrapper["path"])
+        if receiver is None or not receiver["name"] or paths is None:
+            return []
+        view = argument(wrapper["view"])
+        handler = (view or {}).get("view") or {"handler": None}
+        rule = ROUTES[wrapper["rule"]]
+        methods = None if handler.get("view_class") else list(rule.default_methods) or None
+        return [
+            {
+                **handler,
+                "receiver": receiver["name"],
+                "path": parts,
+                "methods": methods,
+                "line": call["line"],
+            }
+            for parts in (paths["paths"] if wrapper["many"] else paths["paths"][:1])
+        ]
+
+    def _forwards(self, path: str, route: dict[str, Any]) -> str | None:
+        """The route call the receiver's class hands the called method on to, following the
+        class's project bases (`api = ApiExt()`, `class ApiExt(Api)`)."""
+        found = self.modules.resolve(
+            path, route["receiver"], lambda p, n: n in self.facts[p].get("instances", {})
+        )
+        if found is None:
+            return None
+        path, name = found[0], self.facts[found[0]]["instances"][found[1]]["class"]
+        for _ in range(py.MAX_DEPTH):
+            found = self.modules.resolve(
+                path, name, lambda p, n: n in self.facts[p].get("router_classes", {})
+            )
+            if found is None:
+                return None
+            forwarders = self.facts[found[0]].get("forwarders", {}).get(found[1], {})
+            if route["via"] in forwarders:
+                return forwarders[route["via"]]  # type: ignore[no-any-return]
+            path, name = found[0], self.facts[found[0]]["router_classes"][found[1]]
+        return None
 
     def _endpoints(self, path: str, route: dict[str, Any], key: RouterKey) -> list[Endpoint]:
         tail, tail_dynamic = self.render(path, route["path"])

@@ -89,6 +89,7 @@ def read_column(call: Node, attribute: str | None, annotation: Node | None = Non
         flag = py.boolean(keywords.get(key))
         if flag is not None:
             column[key] = flag
+            column.setdefault("explicit", []).append(key)
     if "foreign_key" in keywords:  # SQLModel
         column["references"] = syntax.string_value(keywords["foreign_key"])
     if "type_" in keywords and column["type"] is None:
@@ -203,7 +204,7 @@ def to_indexes(indexes: list[dict[str, Any]]) -> list[EntityIndex]:
 
 class PythonSqlAlchemy(Extractor):
     name = "python-sqlalchemy"
-    version = 4
+    version = 5
     extensions = frozenset({".py"})
     markers = (
         b"sqlalchemy",
@@ -231,7 +232,8 @@ class PythonSqlAlchemy(Extractor):
         tables = [t for _, call in sorted(calls.items()) if (t := _table_call(call)) is not None]
         aliases = _aliases(root)
         declarative = _declarative_bases(root)
-        if not classes and not tables and not aliases and not declarative:
+        factories = _factories(root)
+        if not classes and not tables and not aliases and not declarative and not factories:
             return None
         return {
             "imports": py.read_imports(found.get("import", []), path),
@@ -239,6 +241,7 @@ class PythonSqlAlchemy(Extractor):
             "tables": tables,
             "aliases": aliases,
             "declarative": declarative,
+            "factories": factories,
         }
 
     def resolve(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> Part:
@@ -288,9 +291,10 @@ def _fold_single_table(
             continue
         known = {f.name for f in entity.fields}
         for column in modules.facts[key[0]]["classes"][key[1]]["columns"]:
-            if column["name"] not in known:
+            resolved = _resolved_column(modules, key[0], column)
+            if column["name"] not in known and not resolved.get("pending"):
                 known.add(column["name"])
-                field = to_field(_resolved_column(modules, key[0], column))
+                field = to_field(resolved)
                 field.nullable = True
                 entity.fields.append(field)
 
@@ -320,6 +324,55 @@ def _aliases(root: Node) -> dict[str, Column]:
         if call is not None:
             out[syntax.text(left)] = read_column(call, None, items[0])
     return out
+
+
+def _factories(root: Node) -> dict[str, Any]:
+    """Module-level column factories: `Column = functools.partial(db.Column, nullable=False)`
+    (defaults for the columns it makes) and `def primary_key(): return Column(…)` (the
+    column every call makes)."""
+    out: dict[str, Any] = {}
+    for statement in root.children:
+        if statement.type == "decorated_definition":
+            statement = statement.child_by_field_name("definition") or statement
+        if statement.type == "function_definition":
+            call = _returned_column_call(statement)
+            if call is not None:
+                out[syntax.text(statement.child_by_field_name("name"))] = {
+                    "column": read_column(call, None)
+                }
+            continue
+        node = py.assignment_of(statement)
+        left = node.child_by_field_name("left") if node is not None else None
+        right = node.child_by_field_name("right") if node is not None else None
+        if left is None or right is None or left.type != "identifier" or right.type != "call":
+            continue
+        if py.last_name(syntax.text(right.child_by_field_name("function"))) != "partial":
+            continue
+        wrapped = py.argument(right, 0)
+        if wrapped is None or py.last_name(syntax.text(wrapped)) not in COLUMN_CALLS:
+            continue
+        _, keywords = py.call_arguments(right)
+        defaults = {
+            key: flag
+            for key in ("nullable", "unique", "primary_key", "index")
+            if (flag := py.boolean(keywords.get(key))) is not None
+        }
+        out[syntax.text(left)] = {"defaults": defaults}
+    return out
+
+
+def _returned_column_call(function: Node) -> Node | None:
+    """The column call a function's last top-level statement returns, if any."""
+    body = function.child_by_field_name("body")
+    last = body.named_children[-1] if body is not None and body.named_children else None
+    if last is None or last.type != "return_statement" or not last.named_children:
+        return None
+    value = last.named_children[0]
+    if value.type != "call":
+        return None
+    callee = py.last_name(syntax.text(value.child_by_field_name("function")))
+    rule = COLUMN_CALLS.get(callee)
+    return value if rule is not None and not rule.wraps and not rule.sqlmodel else None
 
 
 def _plain_calls(found: dict[str, list[Node]]) -> list[Node]:
@@ -448,19 +501,42 @@ def _table_args(node: Node) -> Iterator[Node]:
 
 
 def _class_column(name: str, right: Node | None, annotation: Node | None) -> Column | None:
-    if name.startswith("_") or not name.isidentifier():
+    """A class attribute's column. A private attribute counts only when the column names
+    itself (`_image = Column("image", …)`); a call of a project function (`id =
+    primary_key()`) is a column only if `resolve` finds that function among the factories."""
+    if not name.isidentifier():
         return None
     if right is not None and right.type == "call":
-        callee = py.last_name(syntax.text(right.child_by_field_name("function")))
+        function = right.child_by_field_name("function")
+        callee = py.last_name(syntax.text(function))
         rule = COLUMN_CALLS.get(callee)
         if rule is None:
-            return None
+            if name.startswith("_") or function is None or function.type != "identifier":
+                return None
+            return {
+                "name": name,
+                "type": None,
+                "nullable": True,
+                "unique": False,
+                "primary_key": False,
+                "references": None,
+                "index": False,
+                "sqlmodel": False,
+                "factory": callee,
+                "pending": True,
+            }
         if rule.wraps:  # column_property(Column(…), …): the wrapped column
             inner = py.argument(right, 0)
             return _class_column(name, inner, annotation) if inner is not None else None
         column = read_column(right, name, annotation)
+        if name.startswith("_") and column["name"] == name:
+            return None
         column["sqlmodel"] = rule.sqlmodel
+        if function is not None and function.type == "identifier":
+            column["factory"] = callee  # `Column` may be a project's functools.partial
         return column
+    if name.startswith("_"):
+        return None
     if annotation is None:
         return None
     text = syntax.text(annotation)
@@ -572,7 +648,9 @@ def _model_entity(modules: py.Modules, path: str, name: str) -> Entity | None:
             ):
                 continue
             seen.add(column["name"])
-            columns.append(_resolved_column(modules, owner, column))
+            resolved = _resolved_column(modules, owner, column)
+            if not resolved.get("pending"):
+                columns.append(resolved)
     indexes = column_indexes(columns)
     for constraint in info["constraints"]:
         apply_constraint(columns, indexes, constraint)
@@ -585,6 +663,23 @@ def _resolved_column(modules: py.Modules, path: str, column: Column) -> Column:
     """A model's column with what other modules say: the column type alias its annotation
     names (`Mapped[intpk]`), the table of a model it references (`ForeignKey(User.id)`)."""
     out = dict(column)
+    factory = out.get("factory")
+    if factory:
+        found_factory = modules.resolve(
+            path, factory, lambda p, n: n in modules.facts[p].get("factories", {})
+        )
+        made = (
+            modules.facts[found_factory[0]]["factories"][found_factory[1]] if found_factory else {}
+        )
+        if out.get("pending") and "column" in made:
+            out = {**made["column"], "name": out["name"], "sqlmodel": False}
+        for key, flag in made.get("defaults", {}).items():
+            if key not in out.get("explicit", []):
+                out[key] = flag
+        if out["primary_key"] and "nullable" not in out.get("explicit", []):
+            out["nullable"] = False
+    if out.get("pending"):
+        return out
     kind = out.get("type")
     if isinstance(kind, str) and kind.isidentifier():
         found = modules.resolve(path, kind, lambda p, n: n in modules.facts[p].get("aliases", {}))
@@ -647,7 +742,7 @@ def _defines_class_or_base(modules: py.Modules) -> Callable[[str, str], bool]:
 
 class PythonAlembic(Extractor):
     name = "python-alembic"
-    version = 1
+    version = 2
     extensions = frozenset({".py"})
     markers = (
         b"op.create_table",
@@ -661,18 +756,11 @@ class PythonAlembic(Extractor):
     def extract(self, path: str, source: bytes) -> FileFacts | None:
         root = syntax.parse("python", source).root_node
         constants = py.module_constants(root)
-        upgrade = next(
-            (
-                n
-                for n in root.children
-                if n.type == "function_definition"
-                and syntax.text(n.child_by_field_name("name")) == "upgrade"
-            ),
-            None,
-        )
+        functions = _module_functions(root)
+        upgrade = functions.get("upgrade")
         if upgrade is None:
             return None
-        operations = list(_operations(upgrade))
+        operations = list(_operations(upgrade, functions, frozenset({"upgrade"})))
         if not operations:
             return None
         return {
@@ -733,8 +821,49 @@ def _revision_order(facts: Mapping[str, FileFacts]) -> list[str]:
     return sorted(facts, key=lambda p: (depth_of(p), p))
 
 
-def _operations(function: Node) -> Iterator[dict[str, Any]]:
-    """`op.*` calls (and `batch_op.*` in `with op.batch_alter_table("t") as batch_op`)."""
+def _module_functions(root: Node) -> dict[str, Node]:
+    """The module's top-level functions (decorated ones too) by name."""
+    functions: dict[str, Node] = {}
+    for node in root.children:
+        if node.type == "decorated_definition":
+            node = node.child_by_field_name("definition") or node
+        if node.type == "function_definition":
+            functions[syntax.text(node.child_by_field_name("name"))] = node
+    return functions
+
+
+def _returned_columns(function: Node) -> list[Node]:
+    """The `Column(…)` calls a helper returns (`def timestamps(): return (Column(…), …)`),
+    spliced into a table by `*timestamps()`."""
+    stack = [function.child_by_field_name("body")]
+    while stack:
+        node = stack.pop()
+        if node is None or node.type in ("function_definition", "class_definition"):
+            continue
+        if node.type == "return_statement":
+            value = node.named_children[0] if node.named_children else None
+            while value is not None and value.type == "parenthesized_expression":
+                value = value.named_children[0] if value.named_children else None
+            items = (
+                [value]
+                if value is not None and value.type == "call"
+                else (value.named_children if value is not None else [])
+            )
+            return [
+                item
+                for item in items
+                if item.type == "call"
+                and py.last_name(syntax.text(item.child_by_field_name("function"))) == "Column"
+            ]
+        stack.extend(node.named_children)
+    return []
+
+
+def _operations(
+    function: Node, functions: Mapping[str, Node], seen: frozenset[str]
+) -> Iterator[dict[str, Any]]:
+    """`op.*` calls (and `batch_op.*` in `with op.batch_alter_table("t") as batch_op`), also
+    inside the module's helper functions that `upgrade()` calls (`create_users_table()`)."""
     batches: dict[str, str] = {}
     stack = [function]
     calls: list[Node] = []
@@ -760,21 +889,40 @@ def _operations(function: Node) -> Iterator[dict[str, Any]]:
         stack.extend(reversed(node.named_children))
     for call in sorted(calls, key=lambda n: n.start_byte):
         callee = call.child_by_field_name("function")
+        if callee is not None and callee.type == "identifier":
+            helper = syntax.text(callee)
+            if helper in functions and helper not in seen:
+                yield from _operations(functions[helper], functions, seen | {helper})
+            continue
         if callee is None or callee.type != "attribute":
             continue
         owner = syntax.text(callee.child_by_field_name("object"))
         verb = syntax.text(callee.child_by_field_name("attribute"))
         if owner == "op":
-            operation = _operation(verb, call, None)
+            operation = _operation(verb, call, None, functions)
         elif owner in batches:
-            operation = _operation(verb, call, batches[owner])
+            operation = _operation(verb, call, batches[owner], functions)
         else:
             continue
         if operation is not None:
             yield operation
 
 
-def _operation(verb: str, call: Node, batch_table: str | None) -> dict[str, Any] | None:
+def _table_arguments(positional: list[Node], functions: Mapping[str, Node]) -> Iterator[Node]:
+    """A `create_table`'s column and constraint arguments, with `*helper()` splices opened."""
+    for arg in positional:
+        if arg.type == "list_splat" and arg.named_children:
+            spliced = arg.named_children[0]
+            callee = spliced.child_by_field_name("function") if spliced.type == "call" else None
+            if callee is not None and syntax.text(callee) in functions:
+                yield from _returned_columns(functions[syntax.text(callee)])
+        elif arg.type == "call":
+            yield arg
+
+
+def _operation(
+    verb: str, call: Node, batch_table: str | None, functions: Mapping[str, Node]
+) -> dict[str, Any] | None:
     positional, keywords = py.call_arguments(call)
     strings = [syntax.string_value(a) for a in positional]
     line = syntax.line(call)
@@ -783,9 +931,7 @@ def _operation(verb: str, call: Node, batch_table: str | None) -> dict[str, Any]
         positional = [call, *positional]
     if verb == "create_table" and strings and strings[0]:
         columns, constraints = [], []
-        for arg in positional[1:]:
-            if arg.type != "call":
-                continue
+        for arg in _table_arguments(positional[1:], functions):
             if py.last_name(syntax.text(arg.child_by_field_name("function"))) == "Column":
                 columns.append(read_column(arg, None))
             elif (constraint := read_constraint(arg)) is not None:
@@ -827,6 +973,8 @@ def _operation(verb: str, call: Node, batch_table: str | None) -> dict[str, Any]
             "unique": unique,
             "columns": py.strings(positional[2]) or [],
         }
+    if verb == "create_primary_key" and len(positional) >= 3:
+        return {"op": "primary", "table": strings[1], "columns": py.strings(positional[2]) or []}
     if verb == "create_foreign_key" and len(positional) >= 5:
         return {
             "op": "foreign",
@@ -881,6 +1029,10 @@ def _replay(tables: dict[str, dict[str, Any]], path: str, operation: dict[str, A
                 "unique": operation["unique"],
                 "name": operation["name"],
             },
+        )
+    elif op == "primary":
+        apply_constraint(
+            columns, table["indexes"], {"kind": "primary", "columns": operation["columns"]}
         )
     elif op == "foreign":
         targets = [f"{operation['target']}.{r}" for r in operation["remote"]]

@@ -87,6 +87,7 @@ TABLE_OPS = frozenset(
     }
 )
 SETTINGS = frozenset({"table_name", "abstract_class", "primary_key", "table_name_prefix"})
+ISOLATE_NAMESPACE = "isolate_namespace"  # a Rails engine's call: its module's tables get a prefix
 REFERENCE_COLUMNS = frozenset({"references", "belongs_to"})
 
 
@@ -159,7 +160,7 @@ def is_schema(path: str) -> bool:
 
 class RailsModels(Extractor):
     name: ClassVar[str] = "ruby-rails-models"
-    version: ClassVar[int] = 4
+    version: ClassVar[int] = 5
     extensions: ClassVar[frozenset[str]] = frozenset({".rb"})
     languages: ClassVar[frozenset[str]] = frozenset({"ruby"})
 
@@ -168,7 +169,12 @@ class RailsModels(Extractor):
         if tables and not any(m in source for m in SCHEMA_MARKERS):
             return None
         if not tables and not (
-            b"class " in source and ("models/" in path or any(m in source for m in MODEL_MARKERS))
+            b"class " in source
+            and (
+                "models/" in path
+                or any(m in source for m in MODEL_MARKERS)
+                or ISOLATE_NAMESPACE.encode() in source
+            )
         ):
             return None
         root = syntax.parse("ruby", source).root_node
@@ -184,7 +190,7 @@ class RailsModels(Extractor):
             for p, f in sorted(facts.items())
             for c in f.get("classes", ())
         }
-        return Part(entities=Models(classes, tables).entities())
+        return Part(entities=Models(classes, tables, _module_prefixes(facts)).entities())
 
 
 # ---------------------------------------------------------------------------------- extract
@@ -261,6 +267,11 @@ def _read_model_body(body: Node, info: dict[str, Any]) -> None:
                 )
             elif method in model_calls():
                 info["calls"].append(call_facts(stmt))
+            elif method == ISOLATE_NAMESPACE:
+                args = stmt.child_by_field_name("arguments")
+                named = [constant_name(a) for a in (args.named_children if args else ())]
+                if named and named[0]:
+                    info["isolates"] = named[0]
             elif method == "with_options":
                 inner = block_body(stmt)
                 if inner is not None:
@@ -558,12 +569,31 @@ def _word(value: Any) -> str | None:
 # ---------------------------------------------------------------------------------- models
 
 
+def _module_prefixes(facts: Mapping[str, FileFacts]) -> dict[str, str]:
+    """Module → the `table_name_prefix` its models get: declared on the module (in any of the
+    files reopening it), else the one `isolate_namespace Mod` of a Rails engine gives it
+    (`Shop::Admin` → `shop_admin_`)."""
+    declared: dict[str, str] = {}
+    isolated: dict[str, str] = {}
+    for file_facts in facts.values():
+        for info in file_facts.get("classes", ()):
+            prefix = info["settings"].get("table_name_prefix")
+            if isinstance(prefix, str):
+                declared[info["name"]] = prefix
+            module = info.get("isolates")
+            if isinstance(module, str):
+                full = module.removeprefix("::")
+                isolated[full] = underscore(full).replace("/", "_") + "_"
+    return {**isolated, **declared}
+
+
 @dataclass
 class Models:
     """The model classes of known ORMs, each with its table's columns."""
 
     classes: Mapping[str, dict[str, Any]]
     tables: Tables
+    module_prefixes: Mapping[str, str] = field(default_factory=dict)
 
     def entities(self) -> list[Entity]:
         out: list[Entity] = []
@@ -681,19 +711,19 @@ class Models:
 
     def _prefix(self, info: dict[str, Any]) -> str:
         """ActiveRecord's table prefix: the enclosing model's singular table, or the
-        `table_name_prefix` of the enclosing module."""
-        if not info["nesting"]:
-            return ""
-        outer = self.classes.get("::".join(info["nesting"]))
-        if outer is None:
-            return ""
-        prefix = outer["settings"].get("table_name_prefix")
-        if isinstance(prefix, str):
-            return prefix
-        orm = self.orm_of(outer, set())
-        if not outer["module"] and orm is not None and not self._abstract(outer):
-            return inflector().singularize(self.table_of(outer, orm)) + "_"
-        return ""
+        `table_name_prefix` of the nearest enclosing module having one (`module_parents` of
+        the full name: `class Shop::Item` and `module Shop; class Item` alike)."""
+        parents = _module_parents(info["name"])
+        outer = self.classes.get(parents[0]) if parents else None
+        if outer is not None and not outer["module"]:
+            orm = self.orm_of(outer, set())
+            if orm is not None and not self._abstract(outer):
+                return inflector().singularize(self.table_of(outer, orm)) + "_"
+        own = info["settings"].get("table_name_prefix")  # the model's own, when no module has one
+        return self._module_prefix(parents) or (own if isinstance(own, str) else "")
+
+    def _module_prefix(self, parents: list[str]) -> str:
+        return next((self.module_prefixes[p] for p in parents if p in self.module_prefixes), "")
 
     def _model_fields(self, entity: Entity, info: dict[str, Any], orm: Orm) -> None:
         fields = {f.name: f for f in entity.fields}
@@ -749,7 +779,12 @@ class Models:
         orm = self.orm_of(model, set()) if model is not None else None
         if model is not None and orm is not None:
             return self.table_of(model, orm)
-        return _pluralize_last(underscore(target.rsplit("::", 1)[-1]))
+        # a model outside the files read: its namespace's prefix (an unqualified name is
+        # looked up in the referring model's namespace first, as Ruby does)
+        parents = _module_parents(target) if "::" in target else _module_parents(info["name"])
+        return self._module_prefix(parents) + _pluralize_last(
+            underscore(target.rsplit("::", 1)[-1])
+        )
 
     def _id_list(self, column: Any, name: str, opts: dict[str, Any], info: dict[str, Any]) -> None:
         """`has_and_belongs_to_many :tags` of a document ORM: an array `tag_ids` of the ids of
@@ -805,6 +840,12 @@ def _unique_alone(method: str, opts: dict[str, Any]) -> bool:
 def _field_type(args: list[Any], opts: dict[str, Any], orm: Orm) -> str | None:
     value = opts.get(orm.type_option) if orm.type_option else (args[1] if len(args) > 1 else None)
     return _word(value)
+
+
+def _module_parents(name: str) -> list[str]:
+    """`A::B::C` → [`A::B`, `A`] (ActiveSupport's `module_parents`, innermost first)."""
+    parts = name.removeprefix("::").split("::")[:-1]
+    return ["::".join(parts[:depth]) for depth in range(len(parts), 0, -1)]
 
 
 def _pluralize_last(word: str) -> str:

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 
 ROOT_CALLS = frozenset({"draw", "prepend", "append"})
 DEVISE_MARKER = b"devise"
+ISOLATE_NAMESPACE = "isolate_namespace"  # an engine's routes then reach `<module>/…` controllers
 LOOP_CALLS = frozenset({"each"})  # `<literal array>.each do |x| … end` draws its block per element
 ARRAY_KEEPING = frozenset({"freeze", "dup", "uniq", "compact"})  # calls returning the same array
 SCOPE_CALLS = frozenset(
@@ -258,16 +259,18 @@ def is_routes_file(path: str) -> bool:
 
 class RailsRoutes(Extractor):
     name: ClassVar[str] = "ruby-rails-routes"
-    version: ClassVar[int] = 4
+    version: ClassVar[int] = 5
     extensions: ClassVar[frozenset[str]] = frozenset({".rb"})
     languages: ClassVar[frozenset[str]] = frozenset({"ruby"})
 
     def wants(self, path: str) -> bool:
         return path.endswith(".rb") and (
-            is_routes_file(path) or "controllers/" in path or "models/" in path
+            is_routes_file(path) or "controllers/" in path or "models/" in path or "lib/" in path
         )
 
     def extract(self, path: str, source: bytes) -> FileFacts | None:
+        if "lib/" in path and not any(d in path for d in ("config/", "controllers/", "models/")):
+            return _engine_facts(source)
         is_model = not is_routes_file(path) and "controllers/" not in path
         if is_model and DEVISE_MARKER not in source:
             return None
@@ -308,12 +311,48 @@ class RailsRoutes(Extractor):
                     info["includes"] = [*info["includes"], *reopening["includes"]]
                     info["dynamic"] = info["dynamic"] or reopening["dynamic"]
         devise = {name: mods for f in facts.values() for name, mods in f.get("devise", {}).items()}
-        walker = RouteWalker(routes, ctx, devise)
+        isolated = {
+            name: mod for f in facts.values() for name, mod in f.get("isolated", {}).items()
+        }
+        walker = RouteWalker(routes, ctx, devise, isolated)
         found = walker.run()
         return Part(endpoints=Handlers(classes, ctx.files).endpoints(found))
 
 
 # ---------------------------------------------------------------------------------- extract
+
+
+def _engine_facts(source: bytes) -> FileFacts | None:
+    """The engines of a `lib/` file calling `isolate_namespace Mod`: engine class → the
+    controller module (`shop/admin`) its routes default to."""
+    if ISOLATE_NAMESPACE.encode() not in source:
+        return None
+    isolated = dict(_isolating_classes(syntax.parse("ruby", source).root_node, []))
+    return {"isolated": isolated} if isolated else None
+
+
+def _isolating_classes(node: Node, nesting: list[str]) -> Iterator[tuple[str, str]]:
+    for child in node.named_children:
+        if child.type == "body_statement":
+            yield from _isolating_classes(child, nesting)
+        if child.type not in ("class", "module"):
+            continue
+        parts = [*nesting, *constant_name(child.child_by_field_name("name")).split("::")]
+        body = child.child_by_field_name("body")
+        if body is None:
+            continue
+        for stmt in body.named_children:
+            method = stmt.child_by_field_name("method") if stmt.type == "call" else None
+            args = stmt.child_by_field_name("arguments") if method is not None else None
+            if (
+                syntax.text(method) == ISOLATE_NAMESPACE
+                and args is not None
+                and args.named_children
+            ):
+                module = constant_name(args.named_children[0]).removeprefix("::")
+                if module:
+                    yield "::".join(parts), underscore(module)
+        yield from _isolating_classes(body, parts)
 
 
 def _statements(node: Node, arrays: dict[str, list[Any]] | None = None) -> list[dict[str, Any]]:
@@ -595,6 +634,7 @@ class RouteWalker:
     files: Mapping[str, list[dict[str, Any]]]
     ctx: ServiceContext
     devise_models: Mapping[str, list[str]] = field(default_factory=dict)
+    isolated: Mapping[str, str] = field(default_factory=dict)  # engine → controller module
     routes: list[Route] = field(default_factory=list)
     concerns: dict[str, tuple[str, list[dict[str, Any]]]] = field(default_factory=dict)
     engines: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
@@ -619,7 +659,7 @@ class RouteWalker:
         for name, roots in sorted(self.engines.items()):
             if name not in mounted:  # an engine the app does not mount here: drawn at /
                 for path, root in roots:
-                    self._walk(path, root["body"], Scope(), mounted)
+                    self._walk(path, root["body"], self._engine_scope(name, Scope()), mounted)
         return self.routes
 
     def _api_only(self, apps: list[tuple[str, dict[str, Any]]]) -> bool:
@@ -775,6 +815,10 @@ class RouteWalker:
             self._file = here
             self._drawing.discard(target)
 
+    def _engine_scope(self, engine: str, scope: Scope) -> Scope:
+        """The scope an engine's routes start in: its `isolate_namespace` module, else none."""
+        return replace(scope, module=self.isolated.get(engine.removeprefix("::"), ""))
+
     def _mount(self, stmt: dict[str, Any], scope: Scope, mounted: set[str]) -> None:
         app: Any = stmt["args"][0] if stmt["args"] else None
         at: Any = stmt["opts"].get("at")
@@ -788,9 +832,8 @@ class RouteWalker:
             mounted.add(name)
             here = self._file
             inner = replace(
-                scope,
+                self._engine_scope(name, scope),
                 path=f"{scope.path}/{path}",
-                module="",
                 controller=None,
                 level="",
                 resource=None,

@@ -57,6 +57,12 @@ class MethodFilter:
 
 
 @dataclass(frozen=True)
+class OpenApiPathAttribute:
+    name: str
+    path_key: str
+
+
+@dataclass(frozen=True)
 class RouterMethod:
     name: str
     action: str  # route | methods | service | mount | include
@@ -74,6 +80,7 @@ class Rules:
     router_methods: dict[str, str]
     handler_list_macros: frozenset[str]
     route_attributes: dict[str, str]
+    openapi_path_attributes: dict[tuple[str, ...], str]
     router_parameters: frozenset[str]
 
 
@@ -100,6 +107,10 @@ def rules() -> Rules:
         handler_list_macros=frozenset(names("handler_list_macro")),
         route_attributes={
             r.name: r.method for r in load_rules("rust", "route_attribute", HttpMethod)
+        },
+        openapi_path_attributes={
+            tuple(r.name.split("::")): r.path_key
+            for r in load_rules("rust", "openapi_path_attribute", OpenApiPathAttribute)
         },
         router_parameters=frozenset(names("router_parameter")),
     )
@@ -492,8 +503,30 @@ class FunctionReader:
             node = inner
         if node.type in ("identifier", "scoped_identifier", "generic_function"):
             return "::".join(segments(syntax.text(node)))
-        if node.type == "call_expression":  # get(handler.layer(x)) and the like
+        if node.type == "call_expression":
             self.eval(node)
+            return self._wrapped_handler(node)
+        return None
+
+    def _wrapped_handler(self, call: Node) -> str | None:
+        """The handler a call wraps: a wrapper type or function around it (`SeqHandler(h)`,
+        `web::to(h)`), or a method called on it (`h.layer(x)`, `h.with_request_id()`)."""
+        function = call.child_by_field_name("function")
+        if function is None:
+            return None
+        if function.type == "field_expression":
+            inner = function.child_by_field_name("value")
+            if inner is not None and inner.type in ("identifier", "scoped_identifier"):
+                return self._handler(inner)
+            return None
+        args = self._args(call)
+        wraps_one_name = len(args) == 1 and args[0].type in (
+            "identifier",
+            "scoped_identifier",
+            "generic_function",
+        )
+        if function.type in ("identifier", "scoped_identifier") and wraps_one_name:
+            return self._handler(args[0])
         return None
 
     def _macro(self, node: Node) -> Any:
@@ -583,6 +616,40 @@ def route_attributes(attributes: list[Node]) -> list[list[Any]]:
     return routes
 
 
+_STRING_LITERALS = ("string_literal", "raw_string_literal")
+
+
+def documented_routes(attributes: list[Node]) -> list[list[Any]]:
+    """`#[utoipa::path(get, path = "/users/{id}", …)]` → [["GET", "/users/{id}", line]]: the
+    first bare HTTP method name among the arguments, and the path key's string."""
+    routes: list[list[Any]] = []
+    for item in attributes:
+        attribute = next((c for c in item.named_children if c.type == "attribute"), None)
+        if attribute is None or not attribute.named_children:
+            continue
+        name = tuple(segments(syntax.text(attribute.named_children[0])))
+        path_key = rules().openapi_path_attributes.get(name)
+        arguments = attribute.child_by_field_name("arguments")
+        if path_key is None or arguments is None:
+            continue
+        method: str | None = None
+        path: str | None = None
+        children = arguments.named_children
+        for i, child in enumerate(children):
+            if child.type != "identifier":
+                continue
+            word = syntax.text(child)
+            following = children[i + 1] if i + 1 < len(children) else None
+            is_string = following is not None and following.type in _STRING_LITERALS
+            if word == path_key and following is not None and is_string:
+                path = syntax.string_value(following)
+            elif method is None and word in rules().route_attributes and word != "route":
+                method = rules().route_attributes[word]
+        if method and path is not None:
+            routes.append([method, clean_path(path), syntax.line(item)])
+    return routes
+
+
 # --------------------------------------------------------------------------------- extractor
 
 # A router chain is read recursively, a few frames per link: one `cfg.service(scope(…)
@@ -603,14 +670,14 @@ def _long_chains() -> Iterator[None]:
         sys.setrecursionlimit(before)
 
 
-_FRAMEWORK_MARKERS = (b"actix_web", b"axum", b"rocket")
+_FRAMEWORK_MARKERS = (b"actix_web", b"axum", b"rocket", b"utoipa")
 
 
 class RustRoutesExtractor(Extractor):
     """Endpoints of actix-web, axum and rocket services."""
 
     name = "rust-routes"
-    version = 3
+    version = 4
     extensions = frozenset({".rs"})
     markers = (*_FRAMEWORK_MARKERS, b"pub use")
     languages = frozenset({"rust"})
@@ -630,6 +697,10 @@ class RustRoutesExtractor(Extractor):
         routes = route_attributes(attributes)
         if routes:
             facts["routes"] = routes
+        else:
+            documented = documented_routes(attributes)
+            if documented:
+                facts["documented_routes"] = documented
         body = function.child_by_field_name("body")
         if body is not None:
             try:
@@ -691,12 +762,14 @@ class RouteResolver:
                 self.reached.add(target.key)
                 if target.facts.get("routes"):
                     self._attribute_routes(target, prefix)
+                elif target.facts.get("documented_routes"):
+                    self._attribute_routes(target, prefix, "documented_routes")
                 if target.facts.get("items"):
                     self._expand(target.facts["items"], target.file, prefix, (*stack, target.key))
 
-    def _attribute_routes(self, function: Any, prefix: str) -> None:
+    def _attribute_routes(self, function: Any, prefix: str, key: str = "routes") -> None:
         self.reached.add(function.key)
-        for method, path, line in function.facts["routes"]:
+        for method, path, line in function.facts[key]:
             self.out.append(
                 Endpoint(
                     method=method,

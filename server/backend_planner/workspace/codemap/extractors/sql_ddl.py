@@ -471,10 +471,32 @@ def _skip_to_group(cursor: Cursor) -> None:
         cursor.take()
 
 
+# Constraint words that also make plain column names (`key TEXT NOT NULL`, `index INT`).
+_COLUMN_NAME_LIKE_CONSTRAINT = frozenset(
+    {"UNIQUE", "CHECK", "INDEX", "KEY", "FULLTEXT", "SPATIAL"}
+)  # fmt: skip
+
+
 def _is_table_constraint(tokens: list[Token]) -> bool:
-    """Whether a CREATE TABLE element is a constraint (a column named like one is quoted)."""
+    """Whether a CREATE TABLE element is a constraint, not a column named like one: `KEY idx
+    (a)`, `UNIQUE (a)`, `CHECK (a > 0)` are constraints; `key TEXT NOT NULL`, `key VARCHAR(64)`
+    are columns (a type follows the name, its arguments are numbers)."""
     head = tokens[0]
-    return head.kind == "word" and head.text.upper() in _TABLE_CONSTRAINT_START
+    if head.kind != "word" or head.text.upper() not in _TABLE_CONSTRAINT_START:
+        return False
+    if head.text.upper() not in _COLUMN_NAME_LIKE_CONSTRAINT or len(tokens) < 2:
+        return True
+    second = tokens[1]
+    if second.kind not in ("word", "ident") or second.text.upper() in ("KEY", "INDEX"):
+        return True
+    if len(tokens) == 2:
+        return False
+    third = tokens[2]
+    if third.kind == "word":
+        return third.text.upper() == "USING"  # MySQL `KEY idx USING BTREE (a)`
+    if third.kind == "punct" and third.text == "(":
+        return len(tokens) < 4 or tokens[3].kind != "number"
+    return False
 
 
 # --------------------------------------------------------------------------------- statements
@@ -596,7 +618,10 @@ _ADD_CONSTRAINT = frozenset(
 def _alter_action(cursor: Cursor, table: str, line: int) -> dict[str, Any] | None:
     """One action of ALTER TABLE → a schema change, or None for those that change no column."""
     if cursor.accept("ADD"):
-        if cursor.word() in _ADD_CONSTRAINT:
+        if cursor.word() in _ADD_CONSTRAINT and (
+            cursor.word() not in _TABLE_CONSTRAINT_START
+            or _is_table_constraint(cursor.tokens[cursor.i :])
+        ):
             constraint = parse_table_constraint(cursor.rest())
             if constraint is None:
                 return None
@@ -888,7 +913,7 @@ class SqlDdlExtractor(Extractor):
     """Tables created by SQL files (any language's service)."""
 
     name = "sql-ddl"
-    version = 2
+    version = 3
     extensions = frozenset({".sql"})
     markers = (b"TABLE", b"table", b"Table", b"INDEX", b"index", b"Index")
 

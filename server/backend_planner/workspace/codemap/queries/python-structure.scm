@@ -6,3 +6,4 @@
 (class_definition) @class
 (call function: (attribute) @callee) @call
 (assignment left: (identifier) right: (call)) @assignment
+(call function: (identifier)) @plain_call
