@@ -331,16 +331,24 @@ def _engine_facts(source: bytes) -> FileFacts | None:
     return {"isolated": isolated} if isolated else None
 
 
-def _isolating_classes(node: Node, nesting: list[str]) -> Iterator[tuple[str, str]]:
+def _class_bodies(node: Node, nesting: list[str]) -> Iterator[tuple[str, Node]]:
+    """(full name, body) of every class and module, nested ones included."""
     for child in node.named_children:
         if child.type == "body_statement":
-            yield from _isolating_classes(child, nesting)
+            yield from _class_bodies(child, nesting)
         if child.type not in ("class", "module"):
             continue
         parts = [*nesting, *constant_name(child.child_by_field_name("name")).split("::")]
         body = child.child_by_field_name("body")
         if body is None:
             continue
+        yield "::".join(parts), body
+        yield from _class_bodies(body, parts)
+
+
+def _isolating_classes(node: Node, nesting: list[str]) -> Iterator[tuple[str, str]]:
+    """(engine class, its controllers' module) of each `isolate_namespace Mod`."""
+    for name, body in _class_bodies(node, nesting):
         for stmt in body.named_children:
             method = stmt.child_by_field_name("method") if stmt.type == "call" else None
             args = stmt.child_by_field_name("arguments") if method is not None else None
@@ -351,8 +359,7 @@ def _isolating_classes(node: Node, nesting: list[str]) -> Iterator[tuple[str, st
             ):
                 module = constant_name(args.named_children[0]).removeprefix("::")
                 if module:
-                    yield "::".join(parts), underscore(module)
-        yield from _isolating_classes(body, parts)
+                    yield name, underscore(module)
 
 
 def _statements(node: Node, arrays: dict[str, list[Any]] | None = None) -> list[dict[str, Any]]:
@@ -520,23 +527,14 @@ def _reopenings(node: Node) -> Iterator[dict[str, Any]]:
 
 def _devise_models(node: Node, nesting: list[str]) -> Iterator[tuple[str, list[str]]]:
     """(model, Devise modules) of the classes calling `devise :database_authenticatable, …`."""
-    for child in node.named_children:
-        if child.type == "body_statement":
-            yield from _devise_models(child, nesting)
-        if child.type not in ("class", "module"):
-            continue
-        parts = [*nesting, *constant_name(child.child_by_field_name("name")).split("::")]
-        body = child.child_by_field_name("body")
-        if body is None:
-            continue
+    for name, body in _class_bodies(node, nesting):
         modules: list[str] = []
         for stmt in body.named_children:
             method = stmt.child_by_field_name("method") if stmt.type == "call" else None
             if syntax.text(method) == "devise" and stmt.child_by_field_name("receiver") is None:
                 modules.extend(a for a in call_facts(stmt)["args"] if isinstance(a, str))
         if modules:
-            yield "::".join(parts), modules
-        yield from _devise_models(body, parts)
+            yield name, modules
 
 
 def _read_class_body(body: Node, info: dict[str, Any]) -> None:
