@@ -15,17 +15,20 @@ never an error. `BACKEND_PLANNER_CACHE_DIR=off` turns the cache off.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import marshal
 import os
 import sys
-import tempfile
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from backend_planner import paths
+
+try:  # the BLAKE2 module alone: hashlib's import loads OpenSSL, a CLI run's start-up counts
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - another Python implementation
+    from hashlib import blake2b
 from backend_planner.workspace.codemap.stamps import Stamp
 
 log = logging.getLogger(__name__)
@@ -49,7 +52,7 @@ def _cache_file(root: Path, suffix: str) -> Path | None:
     directory = cache_dir()
     if directory is None:
         return None
-    name = hashlib.blake2b(str(root).encode(), digest_size=10).hexdigest()
+    name = blake2b(str(root).encode(), digest_size=10).hexdigest()
     version = f"py{sys.version_info[0]}{sys.version_info[1]}"
     return directory / f"{root.name[:40]}-{name}-{version}{suffix}.marshal"
 
@@ -58,6 +61,8 @@ def _write(path: Path, data: dict[str, Any]) -> None:
     """Write atomically; a read-only home is no reason to fail an analysis."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".codemap-", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             marshal.dump(data, handle)
@@ -67,7 +72,7 @@ def _write(path: Path, data: dict[str, Any]) -> None:
 
 
 def digest(source: bytes) -> str:
-    return hashlib.blake2b(source, digest_size=16).hexdigest()
+    return blake2b(source, digest_size=16).hexdigest()
 
 
 def content_key(extractor: str, version: int, content_digest: str) -> str:

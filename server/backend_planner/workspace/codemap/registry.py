@@ -8,7 +8,6 @@ still run."""
 from __future__ import annotations
 
 import logging
-import pkgutil
 from collections.abc import Iterable
 from functools import cache
 from importlib import import_module
@@ -34,6 +33,8 @@ FAMILIES: dict[str, frozenset[str] | None] = {
 
 @cache
 def _modules() -> tuple[str, ...]:
+    import pkgutil
+
     names = sorted(i.name for i in pkgutil.iter_modules(package.__path__))
     unknown = [n for n in names if not n.startswith("_") and n.split("_", 1)[0] not in FAMILIES]
     if unknown:
@@ -69,8 +70,9 @@ def code_stamp() -> str:
     """A digest of the stamps (mtime, size) of the code map's own files — engine, extractors,
     rules, queries — so a map built by other code is never taken for this code's (once per
     process; without importing a single extractor)."""
-    import hashlib
     import os
+
+    from backend_planner.workspace.codemap.cache import digest
 
     root = os.path.dirname(os.path.abspath(__file__))
     entries = []
@@ -83,7 +85,7 @@ def code_stamp() -> str:
                         entries.append(f"{entry.path}:{st.st_mtime_ns}:{st.st_size}")
         except OSError:
             continue
-    return hashlib.blake2b("\n".join(sorted(entries)).encode(), digest_size=12).hexdigest()
+    return digest("\n".join(sorted(entries)).encode())
 
 
 def extractors_for(languages: Iterable[str | None]) -> tuple[Extractor, ...]:
