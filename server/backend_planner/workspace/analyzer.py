@@ -446,35 +446,38 @@ def _code_map(
     return code_maps.build(context, exclude=is_test)
 
 
-MODULE_LANGUAGES = frozenset({"java", "kotlin"})
+# build ecosystem -> the languages whose files the modules of one build share
+BUILD_MODULE_LANGUAGES = {"maven": frozenset({"java", "kotlin"}), "cargo": frozenset({"rust"})}
 
 
 def _link_build_modules(projects: list[Project]) -> None:
-    """Each module of a multi-module Gradle/Maven build (projects with a build manifest under
-    an outermost one) gets `module_files`: the JVM source files, tests excluded, of the build's
-    other modules — a web module implements mapping interfaces of an API module. One list is
+    """Each module of a multi-module build (Gradle/Maven, a Cargo workspace: projects with a
+    build manifest under an outermost one) gets `module_files`: the source files, tests
+    excluded, of the build's other modules — a web module implements mapping interfaces of an
+    API module, a binary crate mounts the routers and handlers of a library crate. One list is
     shared by all modules of a build."""
-    builds: dict[str, list[Project]] = {}
-    roots: list[str] = []
-    for project in sorted(projects, key=lambda p: (p.dir.count("/"), p.dir)):
-        if "maven" not in project.ecosystems:
-            continue
-        root = next((r for r in roots if r == "." or is_within(project.dir, r)), None)
-        if root is None:
-            roots.append(project.dir)
-            root = project.dir
-        builds.setdefault(root, []).append(project)
-    for modules in builds.values():
-        if len(modules) < 2:
-            continue
-        shared = sorted(
-            f
-            for module in modules
-            for f, lang in zip(module.files, module.file_langs, strict=True)
-            if lang in MODULE_LANGUAGES and not is_test_file(module.rel(f), module.language)
-        )
-        for module in modules:
-            module.module_files = shared
+    for ecosystem, languages in BUILD_MODULE_LANGUAGES.items():
+        builds: dict[str, list[Project]] = {}
+        roots: list[str] = []
+        for project in sorted(projects, key=lambda p: (p.dir.count("/"), p.dir)):
+            if ecosystem not in project.ecosystems:
+                continue
+            root = next((r for r in roots if r == "." or is_within(project.dir, r)), None)
+            if root is None:
+                roots.append(project.dir)
+                root = project.dir
+            builds.setdefault(root, []).append(project)
+        for modules in builds.values():
+            if len(modules) < 2:
+                continue
+            shared = sorted(
+                f
+                for module in modules
+                for f, lang in zip(module.files, module.file_langs, strict=True)
+                if lang in languages and not is_test_file(module.rel(f), module.language)
+            )
+            for module in modules:
+                module.module_files = shared
 
 
 def _for_language(names: list[str], language: str | None, rules: Rules) -> list[str]:

@@ -308,3 +308,22 @@ def test_utoipa_axum_routes_from_path_attributes() -> None:
     water = endpoints[("PUT", "/api/plants/{plant_id}/water")]
     assert (water.handler, water.line, water.handler_line) == ("water_plant", 27, 33)
     assert _place(endpoints[("GET", "/status")]) == ("src/main.rs", 8, "src/handlers/mod.rs", 5)
+
+
+def test_a_cargo_workspace_binary_mounts_a_library_crates_routes() -> None:
+    """The server crate configures the routes of the `notes-api` crate (written `notes_api::`):
+    its endpoints carry its own scope, and their handlers are found in the other crate."""
+    services = {s.path: s for s in analyze(FIXTURES / "rust-workspace").backends()}
+    served = {
+        (e.method, e.path): (e.file, e.line, e.handler_file, e.handler_line)
+        for e in services["server"].endpoints
+    }
+    assert served == {
+        ("GET", "/api/v1/notes"): ("api/src/lib.rs", 9, "api/src/handlers.rs", 3),
+        ("DELETE", "/api/v1/notes/{id}"): ("api/src/lib.rs", 10, "api/src/handlers.rs", 7),
+    }
+    # the library crate on its own: the same routes, without the binary's scope
+    assert {(e.method, e.path) for e in services["api"].endpoints} == {
+        ("GET", "/notes"),
+        ("DELETE", "/notes/{id}"),
+    }

@@ -6,7 +6,7 @@ among the facts of all files — by module path first, then by a unique name."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -179,7 +179,12 @@ class Function:
 class FunctionIndex:
     """Every function and string constant of a service's Rust files, found by written path."""
 
-    def __init__(self, facts: Mapping[str, Mapping[str, Any]]) -> None:
+    def __init__(
+        self, facts: Mapping[str, Mapping[str, Any]], crates: Mapping[str, str] | None = None
+    ) -> None:
+        # crate name as code writes it (`notes_api`) -> its directory prefix (`api/`), for paths
+        # into the other crates of a Cargo workspace
+        self.crates = dict(crates or {})
         self.functions: list[Function] = []
         self.by_name: dict[str, list[Function]] = {}
         self.uses: dict[str, dict[str, str]] = {}
@@ -217,6 +222,11 @@ class FunctionIndex:
             return None
         name, qualifiers = parts[-1], parts[:-1]
         candidates = self.by_name.get(name, [])
+        if qualifiers and qualifiers[0] in self.crates:  # `other_crate::module::name`
+            prefix = self.crates[qualifiers[0]]
+            inside = [c for c in candidates if c.file.startswith(prefix)]
+            if inside:
+                candidates, qualifiers = inside, qualifiers[1:]
         if not candidates:
             return self._reexported(name, qualifiers, depth)
         if qualifiers:
@@ -280,3 +290,22 @@ def _common_suffix(qualifiers: list[str], scope: list[str]) -> int:
             break
         count += 1
     return count
+
+
+_PACKAGE_NAME = re.compile(r'^\s*name\s*=\s*"([^"]+)"', re.MULTILINE)
+
+
+def crates_of(files: Iterable[str], read_text: Callable[[str], str | None]) -> dict[str, str]:
+    """The crates holding these files: the `[package] name` of each `<dir>/Cargo.toml` above a
+    `src/` (hyphens written as underscores, as code names a crate) -> `<dir>/`."""
+    dirs = sorted({f[: f.index("src/")] for f in files if f.startswith("src/") or "/src/" in f})
+    out: dict[str, str] = {}
+    for directory in dirs:
+        text = read_text(f"{directory}Cargo.toml")
+        if not text or "[package]" not in text:
+            continue
+        package = text[text.index("[package]") :]
+        match = _PACKAGE_NAME.search(package)
+        if match:
+            out[match.group(1).replace("-", "_")] = directory
+    return out

@@ -28,6 +28,7 @@ from backend_planner.workspace.codemap import routepath, syntax
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
 from backend_planner.workspace.codemap.extractors.rust_modules import (
     FunctionIndex,
+    crates_of,
     read_items,
 )
 from backend_planner.workspace.codemap.rules import load_rules
@@ -676,6 +677,8 @@ _FRAMEWORK_MARKERS = (b"actix_web", b"axum", b"rocket", b"utoipa")
 class RustRoutesExtractor(Extractor):
     """Endpoints of actix-web, axum and rocket services."""
 
+    reads_module_files = True
+
     name = "rust-routes"
     version = 4
     extensions = frozenset({".rs"})
@@ -713,14 +716,19 @@ class RustRoutesExtractor(Extractor):
         return facts
 
     def resolve(self, facts: Mapping[str, FileFacts], ctx: ServiceContext) -> Part:
-        return Part(endpoints=RouteResolver(FunctionIndex(facts)).endpoints())
+        # The other crates of a Cargo workspace lend their routers and handlers; the service's
+        # endpoints are those its own crate reaches.
+        own = frozenset(ctx.files) if ctx.module_files else None
+        crates = crates_of(facts, ctx.read_text) if ctx.module_files else None
+        return Part(endpoints=RouteResolver(FunctionIndex(facts, crates), own).endpoints())
 
 
 class RouteResolver:
     """Expands the routers of the root functions into endpoints."""
 
-    def __init__(self, index: FunctionIndex) -> None:
+    def __init__(self, index: FunctionIndex, own: frozenset[str] | None = None) -> None:
         self.index = index
+        self.own = own  # the files whose functions may start a router (None: all)
         self.out: list[Endpoint] = []
         self.reached: set[str] = set()
 
@@ -731,13 +739,14 @@ class RouteResolver:
                 target = self.index.lookup(ref, file)
                 if target is not None and target.key != function.key:
                     referenced.add(target.key)
-        for function in self.index.functions:
+        roots = [f for f in self.index.functions if self.own is None or f.file in self.own]
+        for function in roots:
             if function.facts.get("items") and function.key not in referenced:
                 self._expand(function.facts["items"], function.file, "", (function.key,))
-        for function in self.index.functions:  # cycles: routers nobody outside them reaches
+        for function in roots:  # cycles: routers nobody outside them reaches
             if function.facts.get("items") and function.key not in self.reached:
                 self._expand(function.facts["items"], function.file, "", (function.key,))
-        for function in self.index.functions:  # handlers registered where we could not see
+        for function in roots:  # handlers registered where we could not see
             if function.facts.get("routes") and function.key not in self.reached:
                 self._attribute_routes(function, "")
         return self.out
