@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from backend_planner.workspace import Service, analyze
 from backend_planner.workspace.codemap.extractor import ServiceContext
 from backend_planner.workspace.codemap.extractors.php_laravel import LaravelExtractor
@@ -309,7 +307,6 @@ def test_model_without_migration_uses_fillable_and_casts() -> None:
 LARAVEL_REALWORLD = "adr1enbe4udou1n__laravel-realworld-example-app"
 
 
-@pytest.mark.skipif(not (REALWORLD / LARAVEL_REALWORLD).is_dir(), reason="no realworld data")
 def test_realworld_laravel() -> None:
     s = score(LARAVEL_REALWORLD)
     assert s.recall == 1.0, s.missed
@@ -317,7 +314,6 @@ def test_realworld_laravel() -> None:
     assert s.entity_recall == 1.0, s.entities_missed
 
 
-@pytest.mark.skipif(not (REALWORLD / LARAVEL_REALWORLD).is_dir(), reason="no realworld data")
 def test_realworld_laravel_handlers_and_fields() -> None:
     (s,) = analyze(REALWORLD / LARAVEL_REALWORLD).services
     found = endpoints(s)
