@@ -79,6 +79,11 @@ def load_rules(family: str, table: str, shape: type[T]) -> tuple[T, ...]:
     return tuple(out)
 
 
+def rules_by_name(family: str, table: str, shape: type[T]) -> dict[str, T]:
+    """The `[[table]]` entries of `rules/<family>.toml` by their `name` (unique: checked)."""
+    return {getattr(entry, "name"): entry for entry in load_rules(family, table, shape)}  # noqa: B009
+
+
 def _checked(value: Any, hint: Any, where: str) -> Any:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)

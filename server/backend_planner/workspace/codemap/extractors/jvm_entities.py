@@ -34,7 +34,7 @@ from backend_planner.workspace.codemap.extractors.jvm_source import (
     flag,
     read_file,
 )
-from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.codemap.rules import load_rules, rules_by_name
 from backend_planner.workspace.codemap.syntax import grammar_of
 from backend_planner.workspace.facts import Entity, EntityField, EntityIndex
 
@@ -78,15 +78,15 @@ class InheritanceRule:
     own_table_strategies: tuple[str, ...]
 
 
-ENTITY_RULES = {e.name: e for e in load_rules("jvm", "entity", EntityAnnotation)}
-TABLE_RULES = {t.name: t for t in load_rules("jvm", "table", TableAnnotation)}
-FIELD_RULES = {f.name: f for f in load_rules("jvm", "field", FieldAnnotation)}
+ENTITY_RULES = rules_by_name("jvm", "entity", EntityAnnotation)
+TABLE_RULES = rules_by_name("jvm", "table", TableAnnotation)
+FIELD_RULES = rules_by_name("jvm", "field", FieldAnnotation)
 INHERITED = frozenset(i.name for i in load_rules("jvm", "inherited", Inherited))
 EMBEDDABLE = frozenset(i.name for i in load_rules("jvm", "embeddable", Inherited))
 MAX_EMBEDDING = 3  # embeddables inside embeddables, deeper is a cycle
 KEEPS_NAMES = frozenset(n.name for n in load_rules("jvm", "names_as_written", NamingStrategy))
 NAMING_PROPERTY = "spring.jpa.hibernate.naming.physical-strategy"
-INHERITANCE = {i.name: i for i in load_rules("jvm", "inheritance", InheritanceRule)}
+INHERITANCE = rules_by_name("jvm", "inheritance", InheritanceRule)
 Naming = Callable[[str], str]
 ONE_TO_MANY = "one_to_many"
 EMPTY_CONSTANTS: dict[str, Any] = {}

@@ -49,7 +49,7 @@ from backend_planner.workspace.codemap.extractors.jvm_source import (
     evaluate,
     read_tree,
 )
-from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.codemap.rules import load_rules, rules_by_name
 from backend_planner.workspace.codemap.syntax import grammar_of
 from backend_planner.workspace.facts import Endpoint
 
@@ -73,7 +73,7 @@ class BasePath:
 
 
 CONTROLLERS = frozenset(c.name for c in load_rules("jvm", "controller", Controller))
-ROUTES = {r.name: r for r in load_rules("jvm", "route", RouteAnnotation)}
+ROUTES = rules_by_name("jvm", "route", RouteAnnotation)
 DYNAMIC = routepath.DYNAMIC
 BASE_PATHS = tuple(b.name for b in load_rules("jvm", "base_path", BasePath))
 PLACEHOLDER = re.compile(r"\$\{([^}:]+)(?::([^}]*))?\}")

@@ -41,7 +41,7 @@ from backend_planner.workspace.codemap.extractors.php_syntax import (
     evaluate,
     walk,
 )
-from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.codemap.rules import load_rules, rules_by_name
 from backend_planner.workspace.facts import Entity, EntityField, EntityIndex
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def model_bases() -> dict[str, str]:
 
 @cache
 def columns() -> dict[str, Column]:
-    return {c.name: c for c in load_rules("php", "column", Column)}
+    return rules_by_name("php", "column", Column)
 
 
 # ------------------------------------------------------------------------- extraction: models

@@ -49,7 +49,7 @@ from backend_planner.workspace.codemap.extractors.php_syntax import (
     first_parameter,
     walk,
 )
-from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.codemap.rules import load_rules, rules_by_name
 from backend_planner.workspace.facts import Endpoint
 
 if TYPE_CHECKING:
@@ -163,16 +163,16 @@ class Rules:
 @cache
 def rules() -> Rules:
     return Rules(
-        receivers={r.name: r for r in load_rules("php", "receiver", Receiver)},
-        verbs={v.name: v for v in load_rules("php", "verb", Verb)},
+        receivers=rules_by_name("php", "receiver", Receiver),
+        verbs=rules_by_name("php", "verb", Verb),
         group_calls={g.name: g.attribute for g in load_rules("php", "group_call", GroupAttribute)},
         group_keys={g.name: g.attribute for g in load_rules("php", "group_key", GroupAttribute)},
-        resources={r.name: r for r in load_rules("php", "resource", ResourceMacro)},
-        actions={a.name: a for a in load_rules("php", "resource_action", ResourceAction)},
-        options={o.name: o for o in load_rules("php", "resource_option", ResourceOption)},
-        attributes={a.name: a for a in load_rules("php", "route_attribute", RouteAttribute)},
+        resources=rules_by_name("php", "resource", ResourceMacro),
+        actions=rules_by_name("php", "resource_action", ResourceAction),
+        options=rules_by_name("php", "resource_option", ResourceOption),
+        attributes=rules_by_name("php", "route_attribute", RouteAttribute),
         registrars=frozenset(r.name for r in load_rules("php", "registrar", Registrar)),
-        group_methods={g.name: g for g in load_rules("php", "group_method", GroupMethod)},
+        group_methods=rules_by_name("php", "group_method", GroupMethod),
         router_classes=frozenset(r.name for r in load_rules("php", "router_class", RouterClass)),
         route_loaders=frozenset(r.name for r in load_rules("php", "route_loader", RouterClass)),
         directory_loaders=frozenset(

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from backend_planner.workspace.codemap import routepath, syntax
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
 from backend_planner.workspace.codemap.extractors import python_common as py
-from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.codemap.rules import rules_by_name
 from backend_planner.workspace.facts import Endpoint
 
 if TYPE_CHECKING:
@@ -69,11 +69,11 @@ class RouterRule:
     nested: bool = False
 
 
-PATHS = {r.name: r for r in load_rules("python", "django_path", PathRule)}
-VIEW_DECORATORS = {r.name: r for r in load_rules("python", "django_view_decorator", ViewDecorator)}
-VIEW_BASES = {r.name: r for r in load_rules("python", "django_base", ViewBase)}
-ACTIONS = {r.name: r for r in load_rules("python", "drf_action", ActionRule)}
-DRF_ROUTERS = {r.name: r for r in load_rules("python", "drf_router", RouterRule)}
+PATHS = rules_by_name("python", "django_path", PathRule)
+VIEW_DECORATORS = rules_by_name("python", "django_view_decorator", ViewDecorator)
+VIEW_BASES = rules_by_name("python", "django_base", ViewBase)
+ACTIONS = rules_by_name("python", "drf_action", ActionRule)
+DRF_ROUTERS = rules_by_name("python", "drf_router", RouterRule)
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 URL_LIST = "urlpatterns"
 MAX_DEPTH = 12

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from backend_planner.workspace.codemap import syntax
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
 from backend_planner.workspace.codemap.extractors import python_common as py
-from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.codemap.rules import load_rules, rules_by_name
 from backend_planner.workspace.facts import Entity, EntityField, EntityIndex
 
 if TYPE_CHECKING:
@@ -44,8 +44,8 @@ class FieldCall:
     name: str
 
 
-MODEL_BASES = {r.name: r for r in load_rules("python", "django_model_base", ModelBase)}
-RELATIONS = {r.name: r for r in load_rules("python", "django_relation", Relation)}
+MODEL_BASES = rules_by_name("python", "django_model_base", ModelBase)
+RELATIONS = rules_by_name("python", "django_relation", Relation)
 FIELD_CALLS = frozenset(r.name for r in load_rules("python", "django_field_call", FieldCall))
 DEFAULT_USER_MODEL = "auth.User"
 

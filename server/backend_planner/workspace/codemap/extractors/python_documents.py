@@ -22,7 +22,7 @@ from backend_planner.workspace.codemap import syntax
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
 from backend_planner.workspace.codemap.extractors import python_common as py
 from backend_planner.workspace.codemap.extractors.python_sqlalchemy import snake_case
-from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.codemap.rules import load_rules, rules_by_name
 from backend_planner.workspace.facts import Entity, EntityField
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class SchemaBase:
 
 
 DRIVERS = tuple(r.name for r in load_rules("python", "document_driver", Driver))
-DOCUMENT_BASES = {r.name: r for r in load_rules("python", "document_base", DocumentBase)}
+DOCUMENT_BASES = rules_by_name("python", "document_base", DocumentBase)
 SCHEMA_BASES = frozenset(r.name for r in load_rules("python", "document_schema_base", SchemaBase))
 MODELS_MODULE = re.compile(r"(^|/)models(/|\.py$)|_models?\.py$|(^|/)documents?(/|\.py$)")
 SKIPPED_ATTRIBUTES = ("model_config", "Config", "Settings", "Meta")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from backend_planner.workspace.codemap import routepath, syntax
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
 from backend_planner.workspace.codemap.extractors import python_common as py
-from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.codemap.rules import load_rules, rules_by_name
 from backend_planner.workspace.facts import Endpoint
 
 if TYPE_CHECKING:
@@ -76,11 +76,11 @@ class ClassViewRule:
 
 
 WEB_MODULES = tuple(r.name for r in load_rules("python", "web_module", WebModule))
-ROUTERS = {r.name: r for r in load_rules("python", "router", RouterRule)}
-ROUTES = {r.name: r for r in load_rules("python", "route", RouteRule)}
+ROUTERS = rules_by_name("python", "router", RouterRule)
+ROUTES = rules_by_name("python", "route", RouteRule)
 DECORATOR_ROUTES = {n: r for n, r in ROUTES.items() if r.kind == "decorator"}
 CALL_ROUTES = {n: r for n, r in ROUTES.items() if r.kind == "call"}
-MOUNTS = {r.name: r for r in load_rules("python", "mount", MountRule)}
+MOUNTS = rules_by_name("python", "mount", MountRule)
 CLASS_VIEW_METHODS = frozenset(
     m for r in load_rules("python", "class_view", ClassViewRule) for m in r.methods
 )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from backend_planner.workspace.codemap import syntax
 from backend_planner.workspace.codemap.extractor import Extractor, FileFacts, Part, ServiceContext
 from backend_planner.workspace.codemap.extractors import python_common as py
-from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.codemap.rules import rules_by_name
 from backend_planner.workspace.facts import Entity, EntityField, EntityIndex
 
 if TYPE_CHECKING:
@@ -46,8 +46,8 @@ class ColumnCall:
     wraps: bool = False
 
 
-MODEL_BASES = {r.name: r for r in load_rules("python", "sqlalchemy_base", ModelBase)}
-COLUMN_CALLS = {r.name: r for r in load_rules("python", "sqlalchemy_column", ColumnCall)}
+MODEL_BASES = rules_by_name("python", "sqlalchemy_base", ModelBase)
+COLUMN_CALLS = rules_by_name("python", "sqlalchemy_column", ColumnCall)
 DECLARATIVE_CALLS = ("declarative_base", "declarative_base_class")
 RELATIONSHIPS = ("relationship", "Relationship", "relation", "backref", "association_proxy")
 Column = dict[str, Any]

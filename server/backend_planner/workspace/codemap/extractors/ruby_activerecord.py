@@ -42,7 +42,7 @@ from backend_planner.workspace.codemap.extractors.ruby_syntax import (
     resolve_constant,
     underscore,
 )
-from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.codemap.rules import load_rules, rules_by_name
 from backend_planner.workspace.facts import Entity, EntityField, EntityIndex
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ class FieldMixin:
 
 @cache
 def field_mixins() -> dict[str, FieldMixin]:
-    return {m.name: m for m in load_rules("ruby", "field_mixin", FieldMixin)}
+    return rules_by_name("ruby", "field_mixin", FieldMixin)
 
 
 @cache

@@ -52,7 +52,7 @@ from backend_planner.workspace.codemap.extractors.ruby_syntax import (
     resolve_constant,
     underscore,
 )
-from backend_planner.workspace.codemap.rules import load_rules
+from backend_planner.workspace.codemap.rules import load_rules, rules_by_name
 from backend_planner.workspace.facts import Endpoint
 
 if TYPE_CHECKING:
@@ -185,12 +185,12 @@ class MixinCall:
 
 @cache
 def mixin_calls() -> dict[str, MixinCall]:
-    return {m.name: m for m in load_rules("ruby", "mixin_call", MixinCall)}
+    return rules_by_name("ruby", "mixin_call", MixinCall)
 
 
 @cache
 def route_macros() -> dict[str, RouteMacro]:
-    return {m.name: m for m in load_rules("ruby", "route_macro", RouteMacro)}
+    return rules_by_name("ruby", "route_macro", RouteMacro)
 
 
 @cache
@@ -230,7 +230,7 @@ class TokenAuthRoute:
 
 @cache
 def token_auth_macros() -> dict[str, TokenAuthMacro]:
-    return {m.name: m for m in load_rules("ruby", "token_auth_macro", TokenAuthMacro)}
+    return rules_by_name("ruby", "token_auth_macro", TokenAuthMacro)
 
 
 @cache
