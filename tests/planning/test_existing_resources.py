@@ -32,9 +32,15 @@ def test_without_knowing_the_files_both_are_built() -> None:
     assert sorted(m.name for m in plan.architecture.models) == ["Comment", "Post"]
 
 
-def test_a_request_whose_every_resource_exists_still_builds_them() -> None:
-    plan = plan_workspace("Add posts and users", NEST, SKILLS, profile=profile_of(NEST))
-    assert sorted(m.name for m in plan.architecture.models) == ["Post", "User"]
+def test_a_request_whose_every_resource_exists_extends_them() -> None:
+    # Posts exist (a model in prisma/schema.prisma): the plan says so and builds no second one.
+    plan = plan_workspace("Add posts", NEST, SKILLS, profile=profile_of(NEST))
+    assert plan.architecture.models == []
+    assert plan.change_spec is not None
+    kinds = {i.name: i.kind for i in plan.change_spec.items}
+    assert kinds.get("post") == "existing"
+    assert not [p for p in plan.tasks[0].inputs["files_to_create"] if "post" in p.lower()]
+    assert not plan.violations
 
 
 def test_one_feature_folder_for_every_layer() -> None:

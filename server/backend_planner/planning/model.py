@@ -11,6 +11,7 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend_planner.planning.spec import ChangeSpec
 from backend_planner.tasks.models import ValidationCriteria
 
 Intent = Literal["build", "integrate", "fix", "refactor"]
@@ -149,6 +150,9 @@ class Plan(_Model):
     pattern_reason: str
     service: str = Field(description="Repo-relative path of the service the plan targets.")
     stack: list[str] = Field(default_factory=list)
+    change_spec: ChangeSpec | None = Field(
+        default=None, description="The request resolved against the code map (spec.py)."
+    )
     architecture: Architecture
     tasks: list[PlannedTask]
     violations: list[Violation] = Field(default_factory=list)

@@ -15,6 +15,8 @@ from backend_planner.planning.architecture import (
     component,
     external_component,
 )
+from backend_planner.planning.compose import architecture, compose
+from backend_planner.planning.ground import ground_spec, resolve_request
 from backend_planner.planning.model import (
     Architecture,
     FeatureSpec,
@@ -47,6 +49,7 @@ from backend_planner.planning.patterns import (
     user_expectations,
 )
 from backend_planner.planning.request import and_list, make_resource, short_name, understand
+from backend_planner.planning.spec import ChangeSpec
 from backend_planner.planning.validate import validate_plan
 from backend_planner.tasks.models import ValidationCriteria
 from backend_planner.workspace.profile import Service, StackProfile
@@ -96,6 +99,8 @@ def make_plan(
     routing: Routing | None = None,
     related_files: tuple[str, ...] = (),
     exists: Callable[[str], bool] | None = None,
+    files: tuple[str, ...] | None = None,
+    change_spec: ChangeSpec | None = None,
 ) -> Plan:
     """Plan `request` for the service at `service_path` (default: the main backend).
 
@@ -103,13 +108,18 @@ def make_plan(
     defaults without it); `related_files` are existing files the request is about (for
     fix/refactor requests), found by the caller; `exists` tells whether a repo-relative file
     exists, so a resource the code already has ("Add comments to posts") is extended, not
-    created again.
+    created again; `files` are the workspace's repo-relative files (placement reads them);
+    `change_spec` is a spec an agent wrote, grounded and checked like the planner's own.
     """
     if not request.strip():
         raise PlanError("the request is empty; say what to build, integrate or fix")
     service = pick_service(profile, service_path)
     routing = routing if routing is not None else default_routing(service)
     spec = understand(request)
+    if spec.intent in ("build", "integrate") or change_spec is not None:
+        grounded = _grounded_plan(spec, service, skills, routing, files or (), change_spec)
+        if grounded is not None:
+            return grounded
     if exists is not None:
         spec, present = _existing_as_context(spec, service, exists)
     else:
@@ -152,6 +162,45 @@ def make_plan(
         service=service.path,
         stack=stack,
         architecture=arch,
+        tasks=tasks,
+    )
+    problems = validate_plan(plan, skills=skills)
+    plan.violations = [Violation(place=p.place, message=p.message) for p in problems]
+    return plan
+
+
+def _grounded_plan(
+    spec: FeatureSpec,
+    service: Service,
+    skills: SkillIds,
+    routing: Routing,
+    files: tuple[str, ...],
+    change_spec: ChangeSpec | None,
+) -> Plan | None:
+    """The plan from the change spec, when the request resolves to recipes and existing code
+    (None: a request for new domain things only, planned as new resources)."""
+    if change_spec is None and not service.endpoints and not service.entities:
+        return None  # no code map (an unknown framework, a skeleton): nothing to ground in
+    change = change_spec if change_spec is not None else resolve_request(spec.request, service)
+    if change_spec is None and (not change.items or change.of_kind("new_entity")):
+        return None
+    externals = [short_name(e) for e in spec.external]
+    change, works = ground_spec(change, service, files, routing, externals)
+    if not works:
+        return None
+    pattern, reason, tasks = compose(change, works, spec, service, skills)
+    stack = sorted(
+        {*service.frameworks, *service.orm, *([service.language] if service.language else [])}
+    )
+    plan = Plan(
+        request=spec.request,
+        intent=spec.intent,
+        pattern=pattern,
+        pattern_reason=reason,
+        service=service.path,
+        stack=stack,
+        change_spec=change,
+        architecture=architecture(change, works, spec),
         tasks=tasks,
     )
     problems = validate_plan(plan, skills=skills)

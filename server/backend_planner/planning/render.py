@@ -4,6 +4,7 @@ result) and a compact tree for hovers."""
 from __future__ import annotations
 
 from backend_planner.planning.model import Plan, PlannedTask
+from backend_planner.planning.spec import ChangeSpec
 
 
 def render_markdown(plan: Plan) -> str:
@@ -13,7 +14,10 @@ def render_markdown(plan: Plan) -> str:
         f"Intent **{plan.intent}** · pattern **{plan.pattern}** · service `{plan.service}`"
         + (f" ({', '.join(plan.stack)})" if plan.stack else "")
     )
-    out += ["", f"> {plan.pattern_reason}", "", "## Architecture", "", arch.summary, ""]
+    out += ["", f"> {plan.pattern_reason}", ""]
+    if plan.change_spec is not None:
+        out += render_change_spec(plan.change_spec)
+    out += ["## Architecture", "", arch.summary, ""]
     if arch.endpoints:
         out.append(
             "- **Endpoints**: "
@@ -50,6 +54,61 @@ def render_markdown(plan: Plan) -> str:
     else:
         out.append("Passes every rule of the planner skill (13 rules checked).")
     return "\n".join(out).rstrip() + "\n"
+
+
+KIND_LABELS = {
+    "existing": "exists — modified",
+    "new_entity": "new entity",
+    "new_fields": "new fields",
+    "capability": "capability on existing endpoints",
+    "relation": "relation between existing entities",
+    "cross_cutting": "cross-cutting",
+    "flow": "flow",
+    "integration": "integration",
+    "not_found": "not found",
+}
+
+
+def render_change_spec(spec: ChangeSpec) -> list[str]:
+    """The change spec first: what exists and is modified (file:line), what is created, what
+    must not change, and what the repository does not have."""
+    out = ["## Change", ""]
+    for item in spec.items:
+        label = KIND_LABELS.get(item.kind, item.kind)
+        head = f"- **{item.name}** ({label}"
+        head += f", recipe `{item.recipe}`)" if item.recipe else ")"
+        out.append(head)
+        if item.kind == "not_found":
+            out.append(f"  - {item.note or 'The repository has no ' + item.name}")
+            continue
+        for endpoint in item.endpoints:
+            where = f" — `{endpoint.where}`" if endpoint.where else ""
+            out.append(f"  - modifies `{endpoint.method} {endpoint.path}`{where}")
+        for entity in item.entities:
+            where = f" — `{entity.where}`" if entity.where else ""
+            table = f" (`{entity.table}`)" if entity.table else ""
+            out.append(f"  - builds on entity {entity.name}{table}{where}")
+        if item.template:
+            out.append(f"  - copies the existing {item.template}")
+        if item.new_entity is not None:
+            fields = ", ".join(
+                f.name + (f" → {f.references}" if f.references else "")
+                for f in item.new_entity.fields
+            )
+            out.append(
+                f"  - creates entity {item.new_entity.name} (`{item.new_entity.table}`: {fields})"
+            )
+        if item.new_fields:
+            out.append(
+                "  - adds fields " + ", ".join(f"`{f.name}` ({f.type})" for f in item.new_fields)
+            )
+        for new in item.new_endpoints:
+            public = " (public)" if new.public else ""
+            out.append(f"  - adds `{new.method} {new.path}` — {new.purpose}{public}")
+    if spec.unchanged:
+        out += ["", "**Must not change**: " + "; ".join(spec.unchanged)]
+    out.append("")
+    return out
 
 
 def _task(task: PlannedTask, number: str, *, level: int) -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from backend_planner.planning.model import FeatureSpec, Plan, SkillIds
 from backend_planner.planning.planner import make_plan, pick_service
 from backend_planner.planning.request import understand
+from backend_planner.planning.spec import ChangeSpec
 from backend_planner.workspace import StackProfile, analyze
 from backend_planner.workspace.routing import detect_routing
 
@@ -64,6 +65,7 @@ def plan_workspace(
     service_path: str | None = None,
     profile: StackProfile | None = None,
     origin: str | None = None,
+    change_spec: ChangeSpec | None = None,
 ) -> Plan:
     """Analyse `root` (unless `profile` is given) and plan `request` for one of its services.
 
@@ -79,9 +81,10 @@ def plan_workspace(
     service = pick_service(profile, service_path)
     routing = detect_routing(root, service)
     spec = understand(request)
+    files = tuple(scan(root))
     related: tuple[str, ...] = ()
     if spec.intent in ("fix", "refactor"):
-        related = related_files(scan(root), spec, service.path)
+        related = related_files(list(files), spec, service.path)
         if origin and origin.endswith(SOURCE_SUFFIXES) and (root / origin).is_file():
             rest = tuple(f for f in related if f != origin)
             related = (origin, *rest)[:MAX_RELATED]
@@ -93,4 +96,6 @@ def plan_workspace(
         routing=routing,
         related_files=related,
         exists=lambda rel: (root / rel).is_file(),
+        files=files,
+        change_spec=change_spec,
     )

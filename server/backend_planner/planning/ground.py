@@ -1,0 +1,1069 @@
+"""From a request to a change spec resolved against the code map (`resolve_request`), and from
+a change spec (ours or an agent's) to grounded work: real files, real paths, filled recipes
+(`ground_spec`).
+
+Pure: works on the request, the service's profile (code map included), the workspace's file
+list and the route style; no disk reads, no clock.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from backend_planner.planning.model import FeatureSpec
+from backend_planner.planning.recipes import PLACEHOLDERS, Recipe, load_recipes, placeholders
+from backend_planner.planning.request import understand
+from backend_planner.planning.resolve import (
+    CodeIndex,
+    Mention,
+    RecipeMatch,
+    endpoint_for,
+    find_entities,
+    is_param,
+    lemma,
+    lemmas,
+    literal_lemmas,
+    match_recipes,
+    operation_at,
+    segments,
+    vocabulary,
+    words,
+)
+from backend_planner.planning.spec import (
+    ChangeSpec,
+    EndpointRef,
+    EntityRef,
+    FieldSpec,
+    NewEndpoint,
+    NewEntity,
+    SpecItem,
+)
+from backend_planner.workspace.codemap.inflection import pluralize, singularize
+from backend_planner.workspace.profile import Endpoint, Entity, Service
+from backend_planner.workspace.routing import Routing
+
+SOURCE_SUFFIXES = (".go", ".py", ".ts", ".js", ".java", ".kt", ".rb", ".php", ".rs", ".cs")
+MIGRATION_WORDS = ("migration", "migrations", "migrate", "db/migrate", "alembic", "changelog")
+
+
+def endpoint_ref(endpoint: Endpoint) -> EndpointRef:
+    return EndpointRef(
+        method=endpoint.method,
+        path=endpoint.path,
+        handler=endpoint.handler,
+        file=endpoint.file,
+        line=endpoint.line,
+        handler_file=endpoint.handler_file,
+        handler_line=endpoint.handler_line,
+    )
+
+
+def entity_ref(entity: Entity) -> EntityRef:
+    return EntityRef(
+        name=entity.name,
+        table=entity.table,
+        file=entity.file,
+        line=entity.line,
+        fields=[f.name for f in entity.fields],
+    )
+
+
+# ----------------------------------------------------------------------------- request → spec
+
+
+@dataclass
+class Reading:
+    """What the request says, before grounding: the old reader's spec, recipe matches, entity
+    mentions, named endpoints."""
+
+    feature: FeatureSpec
+    matches: list[RecipeMatch]
+    mentions: list[Mention]
+    explicit: list[Endpoint]
+    words: list[str]
+
+
+def read_request(request: str, index: CodeIndex) -> Reading:
+    feature = understand(request)
+    matches = match_recipes(request)
+    taken = {i for m in matches for i in range(m.start, m.end)}
+    mentions = find_entities(request, index, skip=taken)
+    return Reading(feature, matches, mentions, index.explicit(request), lemmas(request))
+
+
+def resolve_request(request: str, service: Service) -> ChangeSpec:
+    """The request's items, each resolved to what the code map has (or plainly not found)."""
+    index = CodeIndex.of(service)
+    reading = read_request(request, index)
+    intent = reading.feature.intent
+    items: list[SpecItem] = []
+    if intent in ("build", "integrate"):
+        for match in reading.matches:
+            items.append(_recipe_item(match, reading, index))
+        if not items:
+            items = _plain_items(reading, index)
+            items += [
+                SpecItem(
+                    kind="new_entity", name=noun, note="A new domain thing: not in the code map."
+                )
+                for noun in _unknown_nouns(reading, index, None)
+            ]
+    else:
+        items = _named_existing(reading, index)
+    unchanged = _unchanged(items, index)
+    return ChangeSpec(
+        request=reading.feature.request, intent=intent, items=items, unchanged=unchanged
+    )
+
+
+def _nearest(mentions: list[Mention], match: RecipeMatch, *, users: bool = True) -> Mention | None:
+    """The entity mention nearest the recipe's trigger (after it first: "X to the articles")."""
+    best: tuple[int, int, Mention] | None = None
+    for mention in mentions:
+        distance = (
+            mention.start - match.end if mention.start >= match.end else match.start - mention.end
+        )
+        rank = (0 if mention.start >= match.end else 1, abs(distance))
+        if best is None or rank < best[:2]:
+            best = (*rank, mention)
+    return best[2] if best else None
+
+
+def _non_user(mentions: list[Mention], index: CodeIndex) -> list[Mention]:
+    others = [m for m in mentions if m.entity is not index.user]
+    return others or mentions
+
+
+def _unknown_nouns(reading: Reading, index: CodeIndex, match: RecipeMatch | None) -> list[str]:
+    """Noun phrases of the request that are neither an entity, nor a recipe's words, nor
+    generic words: things the request names that the code map may lack ("orders")."""
+    taken = {w for m in reading.matches for w in lemmas(m.phrase)}
+    known = {w for key in index.by_word for w in key.split()}
+    known |= {w for e in index.endpoints for w in literal_lemmas(e.path)}
+    generic = {lemma(w) for names in vocabulary()["operations"].values() for w in names}
+    generic |= {
+        "endpoint",
+        "api",
+        "route",
+        "list",
+        "field",
+        "column",
+        "user",
+        "request",
+        "response",
+    }
+    synonyms = vocabulary()["synonyms"]
+    out: list[str] = []
+    for resource in [*reading.feature.resources, *reading.feature.context]:
+        parts = [lemma(w) for w in resource.singular.split("_")]
+        parts = [p for p in parts if p not in generic and p not in taken]
+        if not parts:
+            continue
+        head = parts[-1]
+        if head in known or any(p in known for p in parts):
+            continue
+        if any(index.entity_named([s]) for s in synonyms.get(head, [])):
+            continue
+        out.append(" ".join(parts))
+    return out
+
+
+def _recipe_item(match: RecipeMatch, reading: Reading, index: CodeIndex) -> SpecItem:
+    recipe = match.recipe
+    item = SpecItem(kind=recipe.kind, name=match.phrase, recipe=recipe.key)
+    mentions = _non_user(reading.mentions, index)
+    mention = _nearest(mentions, match)
+    entity = mention.entity if mention else None
+    request = reading.words
+    target = recipe.target
+    endpoints: list[Endpoint] = []
+    if target in ("list_endpoint", "endpoint", "write_endpoints"):
+        endpoints = list(reading.explicit)
+        if target == "list_endpoint":
+            endpoints = [e for e in endpoints if e.method == "GET"]
+        if not endpoints:
+            endpoints = _segment_named(reading, index, match, target)
+        if not endpoints and entity is not None and mention is not None:
+            if target == "write_endpoints":
+                endpoints = _writes(index, entity)
+            else:
+                op = operation_at(request, mention.start, mention.end)
+                if target == "list_endpoint":
+                    op = "list"
+                found = endpoint_for(index, entity, op)
+                if found is None and target == "endpoint":
+                    found = endpoint_for(index, entity, "list")
+                endpoints = [found] if found else []
+        if endpoints and entity is None:
+            entity = _entity_of(endpoints[0], index)
+    elif target == "entity":
+        if (
+            entity is None
+            and index.user is not None
+            and any(m.entity is index.user for m in reading.mentions)
+        ):
+            entity = index.user
+    elif target == "auth":
+        entity = index.user
+        endpoints = _auth_endpoints(index)
+    elif target == "new":
+        item.kind = "new_entity"
+    unknown = _unknown_nouns(reading, index, match)
+    if recipe.target_required and target not in ("service", "new", "auth"):
+        missing = not endpoints if target != "entity" else entity is None
+        if missing or (unknown and mention is None and not reading.explicit):
+            label = (
+                unknown[0]
+                if unknown
+                else (" ".join(lemmas(entity.name)) if entity is not None else "target")
+            )
+            what = {
+                "list_endpoint": f"{pluralize(label)} list endpoint",
+                "endpoint": f"{label} endpoint",
+                "write_endpoints": f"{label} create/update endpoints",
+            }.get(target, label)
+            closest = index.closest(label.split()) if index.endpoints else []
+            return SpecItem(
+                kind="not_found",
+                name=what,
+                recipe=recipe.key,
+                closest=[f"{e.method} {e.path}" for e in closest],
+                entities=[entity_ref(entity)] if entity is not None else [],
+                note=f"The repository has no {what}"
+                + (
+                    f" (closest: {', '.join(f'{e.method} {e.path}' for e in closest)})"
+                    if closest
+                    else ""
+                )
+                + "; nothing is invented.",
+            )
+    if target == "auth" and entity is None:
+        return SpecItem(
+            kind="not_found",
+            name="user accounts",
+            recipe=recipe.key,
+            note="The repository has no user entity to build this flow on; nothing is invented.",
+        )
+    item.endpoints = [endpoint_ref(e) for e in endpoints]
+    if recipe.migration == "new_fields" and not recipe.fields:
+        item.new_fields = extract_fields(reading.feature.request)
+    if entity is not None:
+        item.entities = [entity_ref(entity)]
+    if recipe.kind == "relation" and entity is not None:
+        template = _relation_template(index, entity)
+        if template is not None:
+            item.template = (
+                f"{template.name} ({template.table})" if template.table else template.name
+            )
+    return item
+
+
+def _segment_named(
+    reading: Reading, index: CodeIndex, match: RecipeMatch, target: str
+) -> list[Endpoint]:
+    """Endpoints named by a distinctive path word of the request ("login", "feed")."""
+    trigger = set(lemmas(match.phrase))
+    entity_words = {w for key in index.by_word for w in key.split()}
+    skip = trigger | entity_words | {"endpoint", "route", "api"}
+    out: list[Endpoint] = []
+    for word in dict.fromkeys(reading.words):
+        if word in skip or len(word) < 3:
+            continue
+        for endpoint in index.with_segment(word):
+            if target == "list_endpoint" and endpoint.method != "GET":
+                continue
+            if endpoint not in out:
+                out.append(endpoint)
+    if target == "endpoint" and len({e.method for e in out}) > 1:
+        # "the login endpoint": the write (POST) that does it, not a GET form page
+        writes = [e for e in out if e.method != "GET"]
+        out = writes or out
+    return out
+
+
+def _writes(index: CodeIndex, entity: Entity) -> list[Endpoint]:
+    out = []
+    for op in ("create", "update"):
+        found = endpoint_for(index, entity, op)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def _entity_of(endpoint: Endpoint, index: CodeIndex) -> Entity | None:
+    literal = literal_lemmas(endpoint.path)
+    for word in reversed(literal):
+        found = index.entity_named([word])
+        if found is not None:
+            return found
+    return None
+
+
+def _auth_endpoints(index: CodeIndex) -> list[Endpoint]:
+    auth = vocabulary()["auth"]
+    login = {lemma(w) for w in auth["login_segments"]}
+    out = []
+    for endpoint in index.endpoints:
+        literal = literal_lemmas(endpoint.path)
+        if endpoint.method == "POST" and set(literal) & login:
+            out.append(endpoint)
+    return out
+
+
+def _relation_template(index: CodeIndex, entity: Entity) -> Entity | None:
+    """The repo's existing user↔thing relation to copy: a join entity referencing `entity`
+    and the users (else any join entity referencing the users)."""
+    joins = index.joins_of(entity)
+    user = index.user
+    if user is not None:
+        with_user = [j for j in joins if j in index.joins_of(user)]
+        if with_user:
+            return with_user[0]
+        for other in index.entities:
+            if other in index.joins_of(user):
+                return other
+    return joins[0] if joins else None
+
+
+def _plain_items(reading: Reading, index: CodeIndex) -> list[SpecItem]:
+    """A build request no recipe names: existing things it names, and new domain things."""
+    items: list[SpecItem] = []
+    seen: set[str] = set()
+    for mention in reading.mentions:
+        if mention.entity.name in seen or mention.entity is index.user:
+            continue
+        seen.add(mention.entity.name)
+        items.append(
+            SpecItem(
+                kind="existing",
+                name=" ".join(lemmas(mention.entity.name)),
+                entities=[entity_ref(mention.entity)],
+                endpoints=[endpoint_ref(e) for e in index.serving(mention.entity)[:8]],
+                note="Exists already: extend it, do not create a second one.",
+            )
+        )
+    return items
+
+
+def _named_existing(reading: Reading, index: CodeIndex) -> list[SpecItem]:
+    items = []
+    for endpoint in reading.explicit:
+        items.append(
+            SpecItem(
+                kind="existing",
+                name=f"{endpoint.method} {endpoint.path}",
+                endpoints=[endpoint_ref(endpoint)],
+            )
+        )
+    for mention in reading.mentions:
+        items.append(
+            SpecItem(
+                kind="existing",
+                name=" ".join(lemmas(mention.entity.name)),
+                entities=[entity_ref(mention.entity)],
+            )
+        )
+    return items
+
+
+def _unchanged(items: list[SpecItem], index: CodeIndex) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item.kind == "not_found":
+            continue
+        touched = {(e.method, e.path) for e in item.endpoints}
+        for ref in item.entities:
+            entity = _entity(index, ref)
+            for endpoint in index.serving(entity)[:12] if entity is not None else []:
+                if (endpoint.method, endpoint.path) in touched:
+                    continue
+                label = f"{endpoint.method} {endpoint.path}"
+                text = f"{label} keeps its behaviour and tests"
+                if text not in out:
+                    out.append(text)
+    return out[:10]
+
+
+def _entity(index: CodeIndex, ref: EntityRef) -> Entity | None:
+    for entity in index.entities:
+        if entity.name == ref.name and entity.file == ref.file:
+            return entity
+    for entity in index.entities:
+        if entity.name == ref.name:
+            return entity
+    return None
+
+
+# ----------------------------------------------------------------------------- spec → work
+
+
+@dataclass
+class Work:
+    """One spec item, grounded: what to create and modify, and the recipe's texts filled."""
+
+    item: SpecItem
+    recipe: Recipe | None
+    title: str
+    create: list[str] = field(default_factory=list)
+    modify: list[str] = field(default_factory=list)
+    migrations: list[str] = field(default_factory=list)
+    tests_create: list[str] = field(default_factory=list)
+    tests_modify: list[str] = field(default_factory=list)
+    investigate: list[str] = field(default_factory=list)
+    requirements: list[str] = field(default_factory=list)
+    critical: list[str] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)
+    expectations: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    security: list[str] = field(default_factory=list)
+    patterns: list[str] = field(default_factory=list)
+    order: int = 0
+
+    def add(self, path: str | None, *, create: bool) -> None:
+        if not path or path in self.create or path in self.modify:
+            return
+        (self.create if create else self.modify).append(path)
+
+
+KIND_ORDER = {
+    "new_entity": 0,
+    "new_fields": 1,
+    "existing": 2,
+    "relation": 3,
+    "capability": 4,
+    "flow": 5,
+    "integration": 6,
+    "cross_cutting": 7,
+    "not_found": 8,
+}
+
+
+# ----------------------------------------------------------------------------- new fields
+
+
+def extract_fields(request: str) -> list[FieldSpec]:
+    """New fields a request names: "add a reading time field", "a `published` flag",
+    "a column named view_count"."""
+    text = request
+    quoted = re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", text)
+    if quoted:
+        return [_field(_snake(q)) for q in dict.fromkeys(quoted)]
+    tokens = words(text)
+    nouns = set(vocabulary()["field_words"]["nouns"])
+    stop = {
+        "a",
+        "an",
+        "the",
+        "add",
+        "new",
+        "optional",
+        "nullable",
+        "required",
+        "and",
+        "to",
+        "on",
+        "of",
+        "with",
+        "for",
+        "each",
+        "every",
+        "store",
+        "track",
+        "save",
+        "record",
+        "adding",
+        "introduce",
+        "their",
+        "its",
+        "user",
+        "users",
+        "per",
+    }
+    out: list[FieldSpec] = []
+    for i, token in enumerate(tokens):
+        if token not in nouns and lemma(token) not in nouns:
+            continue
+        if i + 2 < len(tokens) and tokens[i + 1] in ("named", "called"):
+            out.append(_field(tokens[i + 2]))
+            continue
+        name: list[str] = []
+        j = i - 1
+        while j >= 0 and tokens[j] not in stop and len(name) < 3:
+            name.insert(0, tokens[j])
+            j -= 1
+        if name:
+            out.append(_field("_".join(name), noun=token))
+    unique: dict[str, FieldSpec] = {f.name: f for f in out}
+    return list(unique.values())
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def _field(name: str, noun: str = "") -> FieldSpec:
+    types = vocabulary()["field_types"]
+    last = name.split("_")[-1]
+    kind = "string"
+    if noun in ("flag",):
+        kind = "boolean"
+    elif noun == "timestamp":
+        kind = "timestamp"
+    elif noun == "counter":
+        kind = "integer"
+    else:
+        for candidate in ("timestamp", "boolean", "integer", "decimal", "text"):
+            if last in types[candidate] or name in types[candidate]:
+                kind = candidate
+                break
+    return FieldSpec(name=name, type=kind, nullable=kind != "boolean")
+
+
+# ----------------------------------------------------------------------------- grounding
+
+
+def style_path(path: str, routing: Routing) -> str:
+    """A code-map path (`{slug}` parameters) in the repo's parameter style (`:slug`)."""
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        styled = routing.param(name)
+        if "int:" in styled and not (name in ("id", "pk") or name.endswith("_id")):
+            styled = styled.replace("int:", "")
+        return styled
+
+    return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", one, path)
+
+
+def common_prefix(index: CodeIndex, routing: Routing) -> str:
+    """The literal path prefix every endpoint shares (`/api`), else the route style's."""
+    paths = [segments(e.path) for e in index.endpoints if not e.dynamic]
+    if not paths:
+        return routing.prefix.rstrip("/")
+    prefix: list[str] = []
+    for parts in zip(*paths, strict=False):
+        if len(set(parts)) != 1 or is_param(parts[0]):
+            break
+        prefix.append(parts[0])
+    ignore = set(vocabulary()["segments"]["ignore"])
+    # keep only prefix/version segments (`/api/v1`), not a first resource every route shares
+    kept = []
+    for part in prefix:
+        if part.lower() not in ignore and not re.fullmatch(r"v\d+", part.lower()):
+            break
+        kept.append(part)
+    return ("/" + "/".join(kept)) if kept else ""
+
+
+def fill(text: str, values: dict[str, str]) -> str | None:
+    """`text` with its placeholders filled; None when one has no value (the text is left out)."""
+    names = placeholders(text)
+    if any(not values.get(n) for n in names):
+        return None
+    return re.sub(
+        r"\{([A-Za-z_]+)\}",
+        lambda m: (
+            values[m.group(1)]
+            if m.group(1) in values and m.group(1) in PLACEHOLDERS
+            else m.group(0)
+        ),
+        text,
+    )
+
+
+def _fill_all(texts: list[str], values: dict[str, str]) -> list[str]:
+    out = []
+    for text in texts:
+        filled = fill(text, values)
+        if filled and filled not in out:
+            out.append(filled)
+    return out
+
+
+def _values(
+    item: SpecItem,
+    index: CodeIndex,
+    routing: Routing,
+    spec: ChangeSpec,
+    externals: list[str],
+) -> dict[str, str]:
+    values: dict[str, str] = {"update_method": routing.update_method}
+    prefix = common_prefix(index, routing)
+    values["prefix"] = prefix or ""
+    entity = _entity(index, item.entities[0]) if item.entities else None
+    if entity is not None:
+        entity_words = lemmas(entity.name.split(".")[-1]) or lemmas(entity.table or "")
+        values["entity"] = entity.name.split(".")[-1]
+        values["table"] = entity.table or "_".join(entity_words)
+        values["singular"] = " ".join(entity_words)
+        values["plural"] = " ".join([*entity_words[:-1], pluralize(entity_words[-1])])
+        model = _model_file(entity)
+        if model:
+            values["model_file"] = model
+        collection = index.collection_of(entity)
+        item_endpoint = index.item_of(entity) or next(
+            (
+                index.item_of(entity, m)
+                for m in ("PUT", "PATCH", "DELETE")
+                if index.item_of(entity, m)
+            ),
+            None,
+        )
+        kebab = "-".join([*entity_words[:-1], pluralize(entity_words[-1])])
+        coll_path = (
+            collection.path
+            if collection
+            else (item_endpoint.path.rsplit("/", 1)[0] if item_endpoint else f"{prefix}/{kebab}")
+        )
+        item_path = item_endpoint.path if item_endpoint else f"{coll_path}/{{id}}"
+        values["collection"] = style_path(coll_path, routing)
+        values["item"] = style_path(item_path, routing)
+        values["item_param"] = segments(item_path)[-1].strip("{}")
+    elif item.new_entity is not None:
+        table = item.new_entity.table
+        values["entity"] = item.new_entity.name
+        values["table"] = table
+        values["singular"] = singularize(table).replace("_", " ")
+        values["plural"] = table.replace("_", " ")
+        values["collection"] = f"{prefix}/{table.replace('_', '-')}"
+        values["item"] = style_path(f"{prefix}/{table.replace('_', '-')}/{{id}}", routing)
+        values["item_param"] = "id"
+    if len(item.entities) > 1:
+        values["entities"] = ", ".join(e.name for e in item.entities)
+    elif "entity" in values:
+        values["entities"] = values["entity"]
+    if item.endpoints:
+        values["endpoint"] = ", ".join(f"{e.method} {e.path}" for e in item.endpoints[:3])
+        first = item.endpoints[0]
+        if first.handler:
+            values["handler"] = first.handler
+        values["handler_file"] = first.handler_file or first.file or ""
+    user = index.user
+    if user is not None:
+        values["user_table"] = user.table or "users"
+        values["user_entity"] = user.name.split(".")[-1]
+    auth = _auth_endpoints(index)
+    if auth:
+        parts = segments(auth[0].path)
+        values["auth"] = (
+            style_path("/" + "/".join(parts[:-1]), routing) if len(parts) > 1 else prefix
+        )
+    elif user is not None:
+        values["auth"] = f"{prefix}/auth"
+    if item.kind == "relation":
+        noun = lemmas(item.name)[0] if lemmas(item.name) else "relation"
+        values["relation"] = noun
+        values["relations"] = pluralize(noun)
+        values["Relation"] = noun[:1].upper() + noun[1:]
+    if item.template:
+        values["template"] = item.template
+    fields = [f.name for i in spec.items for f in i.new_fields]
+    if fields:
+        values["field"] = fields[0]
+        values["fields"] = ", ".join(fields)
+    if externals:
+        values["external"] = ", ".join(externals)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _model_file(entity: Entity) -> str | None:
+    from backend_planner.planning.placement import model_file
+
+    return model_file(entity)
+
+
+def _ground_refs(item: SpecItem, index: CodeIndex) -> SpecItem:
+    """An item's endpoint and entity references checked against the code map and completed
+    with file:line; references the map lacks turn the item into `not_found`."""
+    if item.kind in ("not_found", "new_entity") and not item.endpoints and not item.entities:
+        return item
+    shapes: dict[tuple[str, str], Endpoint] = {}
+    for endpoint in index.endpoints:
+        shapes.setdefault((endpoint.method, _anon(endpoint.path)), endpoint)
+    endpoints: list[EndpointRef] = []
+    missing: list[str] = []
+    for ref in item.endpoints:
+        found = shapes.get((ref.method.upper(), _anon(ref.path)))
+        if found is None:
+            missing.append(f"{ref.method.upper()} {ref.path}")
+        else:
+            endpoints.append(endpoint_ref(found))
+    entities: list[EntityRef] = []
+    for entity_ref_ in item.entities:
+        entity = _entity(index, entity_ref_) or next(
+            (e for e in index.entities if entity_ref_.table and e.table == entity_ref_.table),
+            None,
+        )
+        if entity is None:
+            missing.append(entity_ref_.name)
+        else:
+            entities.append(entity_ref(entity))
+    if missing and item.kind != "not_found":
+        closest = index.closest(lemmas(" ".join(missing))) if index.endpoints else []
+        return SpecItem(
+            kind="not_found",
+            name=", ".join(missing),
+            recipe=item.recipe,
+            closest=[f"{e.method} {e.path}" for e in closest],
+            note=f"The repository has no {', '.join(missing)}"
+            + (
+                f" (closest: {', '.join(f'{e.method} {e.path}' for e in closest)})"
+                if closest
+                else ""
+            )
+            + "; nothing is invented.",
+        )
+    return item.model_copy(update={"endpoints": endpoints, "entities": entities})
+
+
+def _anon(path: str) -> str:
+    return "/" + "/".join("{}" if is_param(s) else s.lower() for s in segments(path))
+
+
+def ground_spec(
+    spec: ChangeSpec,
+    service: Service,
+    files: tuple[str, ...] | frozenset[str],
+    routing: Routing,
+    externals: list[str] | None = None,
+) -> tuple[ChangeSpec, list[Work]]:
+    """The spec's items grounded in the repo: files to create and modify, migrations, tests,
+    and the recipes' texts filled. Returns the spec with references completed."""
+    from backend_planner.planning import placement as place
+
+    index = CodeIndex.of(service)
+    fs = place.Files.of(tuple(files), service)
+    recipes = load_recipes()
+    items = [_ground_refs(item, index) for item in spec.items]
+    spec = spec.model_copy(update={"items": items})
+    planned: tuple[str, ...] = ()
+    works: list[Work] = []
+    ordered = sorted(enumerate(items), key=lambda p: (KIND_ORDER.get(p[1].kind, 9), p[0]))
+    for position, item in ordered:
+        recipe = recipes.get(item.recipe) if item.recipe else None
+        if recipe is not None and item.kind != "not_found":
+            item = _with_recipe_shapes(item, recipe, index, routing, spec, externals or [])
+            items[position] = item
+        values = _values(item, index, routing, spec, externals or [])
+        title = _title(item, recipe, values)
+        work = Work(item=item, recipe=recipe, title=title, order=position)
+        works.append(work)
+        if item.kind == "not_found":
+            work.requirements = [item.note or f"The repository has no {item.name}."]
+            work.investigate = _closest_files(item, index, fs)
+            continue
+        entity = _entity(index, item.entities[0]) if item.entities else None
+        handler_files = [p for e in item.endpoints if (p := e.handler_file or e.file)]
+        # -- files it modifies, by role
+        roles = list(recipe.touches) if recipe else ["handler", "model"]
+        for role in roles:
+            for path in _role_files(role, item, entity, index, fs):
+                work.add(path, create=False)
+        # -- new files
+        if recipe is not None:
+            for new in recipe.creates:
+                stem = fill(new.name, values)
+                if stem:
+                    stem = re.sub(r"[^a-z0-9_]+", "_", stem.lower()).strip("_")
+                    work.add(place.new_file(fs, new.role, stem, handler_files), create=True)
+        # -- the new entity's model, and new endpoints' handlers / registration
+        if item.new_entity is not None:
+            _place_new_entity(work, item, index, fs, entity)
+        if item.new_endpoints and not any(r in roles for r in ("registration",)):
+            for path in _registration_files(item, entity, index):
+                work.add(path, create=False)
+        # -- migration
+        kind = (
+            recipe.migration
+            if recipe
+            else ("new_entity" if item.new_entity else "new_fields" if item.new_fields else "none")
+        )
+        if kind != "none" and service.migrations is not None:
+            slug = _migration_slug(kind, item, values)
+            near = place.model_file(entity) if entity is not None else None
+            app_dir = place.migration_dir_for(service, near)
+            migrations = _migration_files(service, slug, planned, app_dir)
+            planned += tuple(migrations)
+            work.migrations = migrations
+            for path in migrations:
+                work.add(path, create=not fs.exists(path))
+        if kind in ("new_fields", "index") and entity is not None:
+            work.add(place.model_file(entity), create=False)
+        # -- tests: the existing tests of what it touches, else a new test file beside them
+        _place_tests(work, item, entity, index, fs)
+        # -- texts
+        if recipe is not None:
+            work.requirements = _fill_all(recipe.requirements, values)
+            work.critical = _fill_all(recipe.critical, values)
+            work.expected = _fill_all(recipe.expected, values)
+            work.expectations = _fill_all(recipe.tests, values)
+            work.unchanged = _fill_all(recipe.unchanged, values)
+            work.security = list(recipe.security)
+        else:
+            work.requirements = [item.note] if item.note else []
+        if item.template:
+            work.patterns.append(f"Copy the existing relation {item.template}")
+        for endpoint in item.endpoints[:3]:
+            if endpoint.where:
+                work.patterns.append(f"{endpoint.method} {endpoint.path} at {endpoint.where}")
+    return spec.model_copy(update={"items": items}), sorted(
+        works, key=lambda w: (KIND_ORDER.get(w.item.kind, 9), w.order)
+    )
+
+
+def _closest_files(item: SpecItem, index: CodeIndex, fs: object) -> list[str]:
+    """Where to look for what was not found: the closest endpoints' handler files, else the
+    files registering routes."""
+    labels = set(item.closest)
+    out = [
+        e.handler_file or e.file
+        for e in index.endpoints
+        if f"{e.method} {e.path}" in labels and (e.handler_file or e.file)
+    ]
+    if not out:
+        out = [e.file for e in index.endpoints[:3]]
+    if not out:
+        out = [e.file for e in index.entities[:3]]
+    return list(dict.fromkeys(out))[:4]
+
+
+def _title(item: SpecItem, recipe: Recipe | None, values: dict[str, str]) -> str:
+    name = (fill(recipe.title, values) if recipe else None) or item.name
+    if item.kind == "not_found":
+        return f"Locate the {item.name}"
+    target = ""
+    if item.endpoints and item.kind in ("capability", "existing"):
+        target = f" on {item.endpoints[0].method} {item.endpoints[0].path}"
+        if len(item.endpoints) > 1:
+            target += f" (+{len(item.endpoints) - 1})"
+    elif item.entities and item.kind in ("relation", "new_fields", "capability", "existing"):
+        target = f" for {item.entities[0].name.split('.')[-1]}"
+    return f"{name}{target}"
+
+
+def _with_recipe_shapes(
+    item: SpecItem,
+    recipe: Recipe,
+    index: CodeIndex,
+    routing: Routing,
+    spec: ChangeSpec,
+    externals: list[str],
+) -> SpecItem:
+    values = _values(item, index, routing, spec, externals)
+    update: dict[str, object] = {}
+    if recipe.entity is not None and item.new_entity is None:
+        name = fill(recipe.entity.name, values)
+        table = fill(recipe.entity.table, values)
+        if name and table:
+            fields = []
+            for template in recipe.entity.fields:
+                ref = fill(template.references, values) if template.references else None
+                fname = fill(template.name, values) or template.name
+                fields.append(
+                    FieldSpec(
+                        name=re.sub(r"[^a-z0-9_]", "_", fname.lower()),
+                        type=template.type,
+                        nullable=template.nullable,
+                        unique=template.unique,
+                        index=template.index,
+                        references=ref,
+                    )
+                )
+            update["new_entity"] = NewEntity(
+                name=re.sub(r"[^A-Za-z0-9]", "", name[:1].upper() + name[1:]),
+                table=re.sub(r"[^a-z0-9_]", "_", table.lower()),
+                fields=fields,
+                unique=[[fill(c, values) or c for c in group] for group in recipe.entity.unique],
+            )
+    if recipe.fields and not item.new_fields:
+        update["new_fields"] = [
+            FieldSpec(
+                name=f.name,
+                type=f.type,
+                nullable=f.nullable,
+                unique=f.unique,
+                index=f.index,
+                references=fill(f.references, values) if f.references else None,
+            )
+            for f in recipe.fields
+        ]
+    if recipe.endpoints and not item.new_endpoints:
+        new = []
+        for shape in recipe.endpoints:
+            path = fill(shape.path, values)
+            purpose = fill(shape.purpose, values)
+            method = values["update_method"] if shape.method == "{update_method}" else shape.method
+            if path and purpose:
+                path = "/" + "/".join(p for p in path.split("/") if p)
+                new.append(
+                    NewEndpoint(method=method, path=path, purpose=purpose, public=shape.public)
+                )
+        update["new_endpoints"] = new
+    return item.model_copy(update=update) if update else item
+
+
+def _role_files(
+    role: str, item: SpecItem, entity: Entity | None, index: CodeIndex, fs: object
+) -> list[str]:
+    from backend_planner.planning import placement as place
+
+    assert isinstance(fs, place.Files)
+    endpoints = item.endpoints
+    if not endpoints and entity is not None and role in ("registration", "handler"):
+        serving = index.serving(entity)
+        key = [index.item_of(entity), index.collection_of(entity)]
+        endpoints = [endpoint_ref(e) for e in key if e is not None] or [
+            endpoint_ref(e) for e in serving[:2]
+        ]
+    if role == "registration":
+        out = [e.file for e in endpoints if e.file is not None]
+        if item.template:
+            out += _template_files(item, index, "registration")
+        return list(dict.fromkeys(out))[:3]
+    if role == "handler":
+        out = [p for e in endpoints if (p := e.handler_file or e.file)]
+        if item.template:
+            out = _template_files(item, index, "handler") + out
+        return [p for p in dict.fromkeys(out) if p][:3]
+    entity_words = lemmas(entity.name.split(".")[-1]) if entity is not None else []
+    if role == "model":
+        found = place.model_file(entity) if entity is not None else None
+        return [found] if found else []
+    if role == "user_model":
+        found = place.model_file(index.user) if index.user is not None else None
+        return [found] if found else []
+    if role in ("service", "repository", "serializer"):
+        if not entity_words:
+            return []
+        return place.entity_files(fs, entity_words, role)[:2]
+    if role == "config":
+        found = place.config_file(fs)
+        return [found] if found else []
+    if role == "entry":
+        found = place.entry_file(fs)
+        return [found] if found else []
+    return []
+
+
+def _template_files(item: SpecItem, index: CodeIndex, role: str) -> list[str]:
+    """Files of the relation the item copies: its endpoints' registration or handler files."""
+    name = (item.template or "").split(" ")[0]
+    template = next((e for e in index.entities if e.name == name), None)
+    if template is None:
+        return []
+    words_ = set(lemmas(template.name)) | set(lemmas(template.table or ""))
+    out = []
+    for endpoint in index.endpoints:
+        if (
+            set(literal_lemmas(endpoint.path)) & words_ - {w for w in lemmas(item.entities[0].name)}
+            if item.entities
+            else set()
+        ):
+            path = (
+                endpoint.file
+                if role == "registration"
+                else (endpoint.handler_file or endpoint.file)
+            )
+            if path:
+                out.append(path)
+    return list(dict.fromkeys(out))
+
+
+def _registration_files(item: SpecItem, entity: Entity | None, index: CodeIndex) -> list[str]:
+    refs = item.endpoints
+    if not refs and entity is not None:
+        found = index.item_of(entity) or index.collection_of(entity)
+        refs = [endpoint_ref(found)] if found else []
+    if not refs and item.recipe and index.user is not None:
+        refs = [endpoint_ref(e) for e in _auth_endpoints(index)[:1]]
+    return [r.file for r in refs[:1] if r.file]
+
+
+def _place_new_entity(
+    work: Work, item: SpecItem, index: CodeIndex, fs: object, near: Entity | None
+) -> None:
+    """The new entity's model: beside the entity it belongs to, in the same shape — a new file
+    named like its sibling, or the shared models file when entities share one."""
+    from backend_planner.planning import placement as place
+
+    assert isinstance(fs, place.Files) and item.new_entity is not None
+    new_words = lemmas(item.new_entity.name)
+    candidates = [near] if near is not None else []
+    candidates += [e for e in index.entities if e is not near]
+    for entity in candidates:
+        if entity is None:
+            continue
+        source = place.model_file(entity)
+        if source is None:
+            continue
+        sharing = [e for e in index.entities if place.model_file(e) == source]
+        if len(sharing) >= 2:
+            work.add(source, create=False)
+            return
+        swapped = place.swap_names(source, lemmas(entity.name.split(".")[-1]), new_words)
+        if swapped:
+            work.add(swapped, create=not fs.exists(swapped))
+            return
+    from backend_planner.planning.model import Resource
+    from backend_planner.planning.paths import file_for
+
+    singular = "_".join(new_words)
+    resource = Resource(singular=singular, plural=item.new_entity.table)
+    ref = file_for(index.service, "models", resource)
+    work.add(ref.path, create=ref.create and not fs.exists(ref.path))
+
+
+def _migration_slug(kind: str, item: SpecItem, values: dict[str, str]) -> str:
+    if kind == "new_entity" and item.new_entity is not None:
+        return f"create_{item.new_entity.table}"
+    table = values.get("table", "table")
+    if kind == "new_fields":
+        names = [f.name for f in item.new_fields] or ["fields"]
+        return f"add_{'_'.join(names[:2])}_to_{table}"
+    return f"add_index_to_{table}"
+
+
+def _migration_files(
+    service: Service, slug: str, planned: tuple[str, ...], app_dir: str | None
+) -> list[str]:
+    from backend_planner.planning.paths import migration_files
+
+    migrations = service.migrations
+    if app_dir and migrations is not None and app_dir != migrations.dir:
+        service = service.model_copy(
+            update={"migrations": migrations.model_copy(update={"dir": app_dir})}
+        )
+    return list(migration_files(service, slug, planned))
+
+
+def _place_tests(
+    work: Work, item: SpecItem, entity: Entity | None, index: CodeIndex, fs: object
+) -> None:
+    from backend_planner.planning import placement as place
+    from backend_planner.planning.model import Resource
+    from backend_planner.planning.paths import test_file
+
+    assert isinstance(fs, place.Files)
+    words_ = lemmas(entity.name.split(".")[-1]) if entity is not None else []
+    if item.new_entity is not None and not words_:
+        words_ = lemmas(item.new_entity.name)
+    existing = place.entity_files(fs, words_, "test")[:2] if words_ else []
+    if existing:
+        work.tests_modify = existing
+        return
+    sources = [
+        p for p in [*work.create, *work.modify] if p.endswith(fs.ext) and not place.is_migration(p)
+    ]
+    if not sources:
+        return
+    singular = "_".join(words_) or "feature"
+    resource = Resource(
+        singular=singular,
+        plural="_".join([*words_[:-1], pluralize(words_[-1])]) if words_ else singular,
+    )
+    path = test_file(index.service, sources[0], resource)
+    if path and not fs.exists(path):
+        work.tests_create = [path]
+    elif path:
+        work.tests_modify = [path]

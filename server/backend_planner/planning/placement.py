@@ -1,0 +1,428 @@
+"""Where a change's files are, and where its new files go — read from the repo, not assumed.
+
+Existing files come from the code map (an endpoint's registration and handler files, an
+entity's model file) and from the file list (an entity's service, repository, serializer and
+test files, found by name and layer words). New files follow the most similar existing file:
+the sibling of the same role for another entity with the names swapped
+(`src/article/article.service.ts` → `src/bookmark/bookmark.service.ts`), a role directory the
+repo already has (`internal/middleware/`), and only then the language's default layout.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from backend_planner.planning.resolve import lemma, vocabulary, words
+from backend_planner.workspace.profile import Entity, Service
+
+LANGUAGE_EXT = {
+    "go": ".go",
+    "python": ".py",
+    "typescript": ".ts",
+    "javascript": ".js",
+    "java": ".java",
+    "kotlin": ".kt",
+    "ruby": ".rb",
+    "php": ".php",
+    "rust": ".rs",
+}
+# Role suffix of a new file's name per language, when the repo has no sibling to copy.
+ROLE_SUFFIX = {
+    "java": {
+        "middleware": "Filter",
+        "service": "Service",
+        "worker": "Worker",
+        "job": "Job",
+        "client": "Client",
+        "template": "",
+        "policy": "Policy",
+        "handler": "Controller",
+    },
+    "kotlin": {
+        "middleware": "Filter",
+        "service": "Service",
+        "worker": "Worker",
+        "job": "Job",
+        "client": "Client",
+        "template": "",
+        "policy": "Policy",
+        "handler": "Controller",
+    },
+    "php": {
+        "middleware": "",
+        "service": "Service",
+        "worker": "Job",
+        "job": "Job",
+        "client": "Client",
+        "template": "",
+        "policy": "Policy",
+        "handler": "Controller",
+    },
+}
+DEFAULT_DIRS = {
+    "middleware": "middleware",
+    "service": "services",
+    "worker": "workers",
+    "job": "jobs",
+    "client": "clients",
+    "template": "templates",
+    "policy": "policies",
+    "handler": "handlers",
+    "model": "models",
+}
+JVM_DIRS = {
+    "services": "service",
+    "workers": "worker",
+    "jobs": "job",
+    "clients": "client",
+    "policies": "policy",
+    "handlers": "web",
+    "models": "domain",
+}
+PHP_DIRS = {
+    "middleware": "app/Http/Middleware",
+    "services": "app/Services",
+    "workers": "app/Jobs",
+    "jobs": "app/Jobs",
+    "clients": "app/Services",
+    "templates": "resources/views/emails",
+    "policies": "app/Policies",
+    "handlers": "app/Http/Controllers",
+    "models": "app/Models",
+}
+TEMPLATE_EXT = ".html"
+
+
+def case(snake: str, style: str) -> str:
+    parts = [p for p in snake.split("_") if p]
+    if style == "kebab":
+        return "-".join(parts)
+    if style == "pascal":
+        return "".join(p[:1].upper() + p[1:] for p in parts)
+    if style == "camel":
+        return parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:]) if parts else ""
+    if style == "lower":
+        return "".join(parts)
+    return "_".join(parts)
+
+
+def _style_of(stem: str) -> str:
+    if "-" in stem:
+        return "kebab"
+    if "_" in stem:
+        return "snake"
+    if stem[:1].isupper():
+        return "pascal"
+    if re.search(r"[a-z][A-Z]", stem):
+        return "camel"
+    return "snake"
+
+
+@dataclass(frozen=True)
+class Files:
+    """The workspace's files below one service, with lookups by directory and by word."""
+
+    all: frozenset[str]
+    service: Service
+
+    @classmethod
+    def of(cls, files: tuple[str, ...] | frozenset[str], service: Service) -> Files:
+        prefix = "" if service.path in ("", ".") else service.path.rstrip("/") + "/"
+        return cls(frozenset(f for f in files if f.startswith(prefix)), service)
+
+    @property
+    def root(self) -> str:
+        return "" if self.service.path in ("", ".") else self.service.path.rstrip("/")
+
+    @property
+    def ext(self) -> str:
+        return LANGUAGE_EXT.get(self.service.language or "", ".py")
+
+    def sources(self) -> list[str]:
+        return sorted(f for f in self.all if f.endswith(self.ext) and not is_test(f))
+
+    def exists(self, path: str) -> bool:
+        return path in self.all
+
+    def dirs(self) -> Counter[str]:
+        return Counter(posixpath.dirname(f) for f in self.sources())
+
+
+def is_test(path: str) -> bool:
+    name = posixpath.basename(path).lower()
+    parts = path.lower().split("/")
+    return (
+        name.startswith("test_")
+        or re.search(r"(_test|_spec|\.test|\.spec|tests?|spec)\.[a-z]+$", name) is not None
+        or any(p in ("test", "tests", "spec", "__tests__", "e2e") for p in parts[:-1])
+    )
+
+
+def is_migration(path: str) -> bool:
+    lowered = path.lower()
+    return any(
+        w in lowered.split("/")
+        for w in ("migrations", "migrate", "migration", "alembic", "changelog", "db")
+    ) and ("migrat" in lowered or "changelog" in lowered)
+
+
+def _path_lemmas(path: str) -> list[str]:
+    return [lemma(w) for w in words(path)]
+
+
+def name_forms(entity_words: list[str]) -> list[str]:
+    """An entity's name in every case a file name uses: article, articles, Article …"""
+    from backend_planner.workspace.codemap.inflection import pluralize
+
+    snake = "_".join(entity_words)
+    plural = "_".join([*entity_words[:-1], pluralize(entity_words[-1])])
+    out = []
+    for base in (plural, snake):
+        for style in ("snake", "kebab", "pascal", "camel", "lower"):
+            form = case(base, style)
+            if form not in out:
+                out.append(form)
+    return sorted(out, key=len, reverse=True)
+
+
+def entity_files(files: Files, entity_words: list[str], layer: str) -> list[str]:
+    """Existing files of `layer` (service, repository, serializer, test) for an entity:
+    the entity's name in the file name, a layer word in the path."""
+    layer_words = set(vocabulary()["layers"][layer])
+    wanted = entity_words[-1]
+    out = []
+    for path in sorted(files.all):
+        if not path.endswith(files.ext) and layer != "test":
+            continue
+        if (layer == "test") != is_test(path) or is_migration(path):
+            continue
+        if layer == "test" and posixpath.splitext(path)[1] not in (files.ext, ".rb", ".php"):
+            continue
+        stem_words = _path_lemmas(posixpath.splitext(posixpath.basename(path))[0])
+        if wanted not in stem_words:
+            continue
+        if len(entity_words) > 1 and not all(w in stem_words for w in entity_words):
+            continue
+        path_words = set(words(path))
+        if layer != "test" and not path_words & layer_words:
+            continue
+        out.append(path)
+    return out
+
+
+def swap_names(path: str, old: list[str], new: list[str]) -> str | None:
+    """`path` with the entity `old`'s names replaced by `new`'s, case kept; None when the path
+    doesn't name `old` (a shared file)."""
+    changed = path
+    from backend_planner.workspace.codemap.inflection import pluralize
+
+    mapping: dict[str, str] = {}
+    old_plural = "_".join([*old[:-1], pluralize(old[-1])])
+    new_plural = "_".join([*new[:-1], pluralize(new[-1])])
+    for old_base, new_base in ((old_plural, new_plural), ("_".join(old), "_".join(new))):
+        for style in ("snake", "kebab", "pascal", "camel", "lower"):
+            mapping.setdefault(case(old_base, style), case(new_base, style))
+    for form in sorted(mapping, key=len, reverse=True):
+        pattern = re.compile(r"(?<![A-Za-z])" + re.escape(form) + r"(?![a-z])")
+        changed = pattern.sub(mapping[form], changed)
+    return changed if changed != path else None
+
+
+def role_dir(files: Files, role: str) -> str | None:
+    """An existing directory for new files of `role` (`internal/middleware`), the one holding
+    the most source files."""
+    names = vocabulary()["roles"].get(role, [])
+    counts = files.dirs()
+    best: tuple[int, int, str] | None = None
+    for directory, count in counts.items():
+        base = posixpath.basename(directory).lower()
+        if base in names:
+            rank = (names.index(base), -count, directory)
+            if best is None or rank < best:
+                best = rank
+    return best[2] if best else None
+
+
+def sibling_name(files: Files, directory: str, stem: str, role: str) -> str:
+    """A new file's name in `directory`, written like its siblings (`auth.middleware.ts` →
+    `rate-limit.middleware.ts`, `AuthMiddleware.php` → `RateLimitMiddleware.php`)."""
+    siblings = sorted(
+        f
+        for f in files.all
+        if posixpath.dirname(f) == directory and f.endswith(files.ext) and not is_test(f)
+    )
+    ext = files.ext
+    language = files.service.language or ""
+    if not siblings:
+        return _default_name(language, stem, role, ext)
+    base = posixpath.basename(siblings[0])
+    name = base[: -len(ext)]
+    role_words = set(vocabulary()["roles"].get(role, [])) | {role}
+    # a dotted role suffix: auth.middleware.ts (another role's sibling: auth.resolver.ts)
+    if "." in name:
+        head, _, suffix = name.partition(".")
+        if suffix.lower() not in role_words:
+            suffix = role
+        style = _style_of(head) if _style_of(head) != "snake" else "kebab"
+        return f"{case(stem, style)}.{suffix}{ext}"
+    parts = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)
+    if parts and parts[-1].lower() in role_words and len(parts) > 1:
+        suffix = parts[-1]
+        style = _style_of(name)
+        if style == "pascal":
+            return f"{case(stem, 'pascal')}{suffix}{ext}"
+        sep = "-" if style == "kebab" else "_"
+        return f"{case(stem, style)}{sep}{suffix.lower()}{ext}"
+    return f"{case(stem, _style_of(name))}{ext}"
+
+
+def _default_name(language: str, stem: str, role: str, ext: str) -> str:
+    if role == "template":
+        return f"{stem}{TEMPLATE_EXT}"
+    if language in ROLE_SUFFIX:
+        return f"{case(stem, 'pascal')}{ROLE_SUFFIX[language].get(role, '')}{ext}"
+    if language in ("typescript", "javascript"):
+        return (
+            f"{case(stem, 'kebab')}.{role}{ext}"
+            if role != "model"
+            else f"{case(stem, 'kebab')}{ext}"
+        )
+    if language == "ruby" and role in ("service", "worker", "job", "client", "policy"):
+        return f"{stem}_{role}{ext}"
+    return f"{stem}{ext}"
+
+
+def anchor(files: Files, near: list[str]) -> str:
+    """Where a new role directory goes: beside the directory of the first `near` file (the
+    target's handler), else the service's source root."""
+    for path in near:
+        directory = posixpath.dirname(path)
+        if directory:
+            return posixpath.dirname(directory) or directory
+    counts = files.dirs()
+    if counts:
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        return posixpath.dirname(top) or top
+    return files.root
+
+
+def new_file(files: Files, role: str, stem: str, near: list[str]) -> str:
+    """The path of a new file of `role` named for `stem` (snake_case)."""
+    language = files.service.language or ""
+    directory = role_dir(files, role)
+    if directory is None and role in ("worker", "job", "client", "policy"):
+        directory = role_dir(files, "service")
+    feature = _feature_dir(near)
+    if directory is None and feature is not None and role not in ("template",):
+        # one folder per feature (src/auth/auth.resolver.ts): the new file joins the folder
+        return posixpath.join(feature, sibling_name(files, feature, stem, role))
+    flat = _flat_feature_dir(files, near)
+    if directory is None and flat is not None and role != "template":
+        # features are files of one package (cmd/articles.go, cmd/users.go): one more file there
+        return posixpath.join(flat, _default_name(language, stem, role, files.ext))
+    if directory is None:
+        default = DEFAULT_DIRS.get(role, role)
+        if language == "php":
+            base = PHP_DIRS.get(default, f"app/{default.capitalize()}")
+            directory = posixpath.join(files.root, base) if files.root else base
+        else:
+            if language in ("java", "kotlin"):
+                default = JVM_DIRS.get(default, default)
+            directory = (
+                posixpath.join(anchor(files, near), default) if anchor(files, near) else default
+            )
+    return posixpath.join(directory, sibling_name(files, directory, stem, role))
+
+
+def _feature_dir(near: list[str]) -> str | None:
+    """The handler's folder when it is a feature's folder (`src/auth`), not a layer's."""
+    layer_words = {w for names in vocabulary()["roles"].values() for w in names}
+    layer_words |= {w for names in vocabulary()["layers"].values() for w in names}
+    generic = {
+        "src",
+        "app",
+        "lib",
+        "cmd",
+        "internal",
+        "pkg",
+        "server",
+        "main",
+        "java",
+        "kotlin",
+        "web",
+        "http",
+        "rest",
+        "core",
+    }
+    for path in near:
+        directory = posixpath.dirname(path)
+        base = posixpath.basename(directory).lower()
+        if base and base not in layer_words and base not in generic and "." not in base:
+            return directory
+    return None
+
+
+def _flat_feature_dir(files: Files, near: list[str]) -> str | None:
+    """The handler's directory when it holds the features as sibling files (3 or more)."""
+    for path in near:
+        directory = posixpath.dirname(path)
+        siblings = [f for f in files.sources() if posixpath.dirname(f) == directory]
+        if len(siblings) >= 3:
+            return directory
+    return None
+
+
+def config_file(files: Files) -> str | None:
+    return _first_match(files, vocabulary()["files"]["config"])
+
+
+def entry_file(files: Files) -> str | None:
+    return _first_match(files, vocabulary()["files"]["entry"])
+
+
+def _first_match(files: Files, tails: list[str]) -> str | None:
+    ordered = sorted(files.all, key=lambda f: (f.count("/"), f))
+    for tail in tails:
+        for path in ordered:
+            if (
+                path == tail
+                or path.endswith("/" + tail)
+                or fnmatch.fnmatch(posixpath.basename(path), tail)
+                or (tail.startswith(("Application.",)) and path.endswith(tail))
+            ):
+                if is_test(path):
+                    continue
+                return path
+    return None
+
+
+def model_file(entity: Entity) -> str | None:
+    """The entity's model source: its ORM file rather than a migration that created it (None
+    when only migrations or SQL define it)."""
+    for path in [entity.file, *entity.sources]:
+        if path and not is_migration(path) and not path.endswith(".sql"):
+            return path
+    return None
+
+
+def migration_dir_for(service: Service, near: str | None) -> str | None:
+    """Of several migration dirs (Django apps), the one beside `near` (the entity's model)."""
+    migrations = service.migrations
+    if migrations is None:
+        return None
+    dirs = migrations.dirs or ([migrations.dir] if migrations.dir else [])
+    if not near or len(dirs) < 2:
+        return migrations.dir
+
+    def shared(d: str) -> int:
+        a, b = d.split("/"), near.split("/")
+        n = 0
+        while n < min(len(a), len(b)) and a[n] == b[n]:
+            n += 1
+        return n
+
+    return sorted(dirs, key=lambda d: (-shared(d), d))[0]
