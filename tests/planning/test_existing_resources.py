@@ -14,10 +14,10 @@ def test_existing_posts_are_context_and_comments_belong_to_them() -> None:
     plan = plan_workspace("Add comments to posts", NEST, SKILLS, profile=profile_of(NEST))
     arch = plan.architecture
     assert [m.name for m in arch.models] == ["Comment"]
-    assert "post_id (FK → posts)" in arch.models[0].fields
-    assert [s.name for s in arch.services] == ["CommentService"]
+    assert "post_id (FK → Post)" in arch.models[0].fields  # Prisma's table is the model's name
+    assert [s.name for s in arch.services] == ["CommentsService"]
     assert all("/posts" not in e.path for e in arch.endpoints)
-    assert "existing posts" in arch.summary
+    assert "existing Post" in arch.summary
     inputs = plan.tasks[0].inputs
     assert "src/posts/posts.resolver.ts" in inputs["files_to_modify"]
     created = inputs["files_to_create"]
@@ -26,10 +26,10 @@ def test_existing_posts_are_context_and_comments_belong_to_them() -> None:
     assert not plan.violations
 
 
-def test_without_knowing_the_files_both_are_built() -> None:
-    # The planner itself is pure: with no `exists`, nothing is known to exist.
+def test_the_code_map_knows_posts_exist_without_the_file_list() -> None:
+    # The planner itself is pure: with no file list it still knows Post from the code map.
     plan = make_plan("Add comments to posts", profile_of(NEST), SKILLS)
-    assert sorted(m.name for m in plan.architecture.models) == ["Comment", "Post"]
+    assert sorted(m.name for m in plan.architecture.models) == ["Comment"]
 
 
 def test_a_request_whose_every_resource_exists_extends_them() -> None:

@@ -102,7 +102,8 @@ def test_testing_task_validates_user_requirements(standard: dict[str, Any]) -> N
 def test_security_the_request_implies_is_required(standard: dict[str, Any]) -> None:
     plan = copy.deepcopy(standard)
     criteria = plan["tasks"][0]["validation_criteria"]
-    criteria["critical"] = [c for c in criteria["critical"] if "ignature" not in c]
+    for level in ("critical", "expected", "nice_to_have"):
+        criteria[level] = [c for c in criteria[level] if "ignature" not in c]
     plan["tasks"][0]["inputs"]["requirements"] = "Build it"
     plan["tasks"][1]["inputs"]["validation_criteria"] = criteria
     assert "webhook signature" in places(plan)["tasks[0].validation_criteria"]

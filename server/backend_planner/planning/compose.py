@@ -61,14 +61,21 @@ def architecture(spec: ChangeSpec, works: list[Work], feature: FeatureSpec) -> A
                     ],
                 )
             )
-    services = [
-        ServiceComponent(
-            name=work.title,
-            responsibility=_kind_phrase(work),
-            file=next(iter([*work.modify, *work.create]), None),
-        )
-        for work in works
-    ]
+    services: list[ServiceComponent] = []
+    for work in works:
+        layer = [p for p in work.create if _is_service_file(p)]
+        for path in layer:
+            services.append(
+                ServiceComponent(name=_class_name(path), responsibility=work.title, file=path)
+            )
+        if not layer:
+            services.append(
+                ServiceComponent(
+                    name=work.title,
+                    responsibility=_kind_phrase(work),
+                    file=next(iter([*work.create, *work.modify]), None),
+                )
+            )
     external = [
         ExternalImpact(name=e.name, implications=list(e.implications)) for e in feature.external
     ]
@@ -79,6 +86,29 @@ def architecture(spec: ChangeSpec, works: list[Work], feature: FeatureSpec) -> A
         services=services,
         external=external,
     )
+
+
+SERVICE_WORDS = ("service", "services", "usecase", "usecases")
+
+
+def _is_service_file(path: str) -> bool:
+    import re
+
+    words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", path).lower())
+    return any(w in SERVICE_WORDS for w in words[-3:])
+
+
+def _class_name(path: str) -> str:
+    """`internal/services/stripe_service.go` → StripeService."""
+    import posixpath
+    import re
+
+    stem = posixpath.basename(path).split(".")[0] if "." in posixpath.basename(path) else path
+    base = posixpath.basename(path)
+    parts = re.split(r"[._\-]", base)[:-1] or [stem]
+    words = [w for p in parts for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", p)]
+    name = "".join(w[:1].upper() + w[1:] for w in words)
+    return name if name.endswith("Service") else name + "Service"
 
 
 def _kind_phrase(work: Work) -> str:
@@ -112,6 +142,14 @@ def summary(spec: ChangeSpec, works: list[Work]) -> str:
     entities = [w.item.new_entity.name for w in works if w.item.new_entity is not None]
     if entities:
         parts.append("New entity " + and_list(entities) + ".")
+    owners = [
+        f"{e.name} ({e.where})" if e.where else e.name
+        for w in works
+        if w.item.kind == "new_entity"
+        for e in w.item.entities
+    ]
+    if owners:
+        parts.append("Belongs to the existing " + and_list(list(dict.fromkeys(owners))) + ".")
     fields = [
         f"{f.name} on {w.item.entities[0].name}" if w.item.entities else f.name
         for w in works
@@ -129,6 +167,9 @@ def summary(spec: ChangeSpec, works: list[Work]) -> str:
 
 def choose_pattern(works: list[Work]) -> tuple[PatternName, str]:
     found = [w for w in works if w.item.kind != "not_found"]
+    if any(w.item.kind == "new_entity" for w in found):
+        # an integration serves the new thing it comes with (subscriptions via Stripe)
+        found = [w for w in found if w.item.kind != "integration"]
     targets = {_target_key(w) for w in found}
     if len(found) >= 3 or (len(found) >= 2 and len(targets) >= 2):
         return (
@@ -184,8 +225,9 @@ def security_texts(needs: list[str], works: list[Work], feature: FeatureSpec) ->
             continue
         if need == "auth" and public:
             out.append(
-                f"Auth: {and_list(public)} are public by design and reveal nothing about accounts; "
-                "every other endpoint keeps requiring an authenticated user"
+                f"Auth enforced on every endpoint except {and_list(public)}, public by design "
+                "(a webhook proves itself by its signature; a public flow reveals nothing about "
+                "accounts); users only reach their own records"
             )
         elif need == "auth":
             out.append(
@@ -306,6 +348,21 @@ def _description(works: list[Work]) -> str:
             )
         elif item.kind == "relation" and item.template:
             phrases.append(f"{work.title}, copying the existing {item.template}")
+        elif item.kind == "new_entity" and item.new_entity is not None:
+            like = (
+                f" by copying the existing {item.template} feature file by file"
+                if (item.template)
+                else ""
+            )
+            phrases.append(
+                f"Create {item.new_entity.name}{like}: migration, model, handlers and routes"
+            )
+        elif item.kind == "integration":
+            hook = any(e.public for e in item.new_endpoints)
+            phrases.append(
+                f"Integrate {item.name}: one service wrapping its API"
+                + (", and a signature-verified webhook endpoint" if hook else "")
+            )
         else:
             phrases.append(work.title)
     return "; ".join(phrases)
@@ -327,8 +384,14 @@ def compose(
     return pattern, reason, _standard(spec, works, feature, service, skills)
 
 
-def _title(works: list[Work]) -> str:
+def _title(works: list[Work], feature: FeatureSpec | None = None) -> str:
     found = [w for w in works if w.item.kind != "not_found"] or works
+    if (
+        feature is not None
+        and feature.subject
+        and any(w.item.kind == "new_entity" and w.recipe is None for w in found)
+    ):
+        return feature.subject  # "subscription API", "order, inventory and payment API"
     return and_list([w.title for w in found]) if found else "the change"
 
 
@@ -338,7 +401,7 @@ def _standard(
     create, modify = _files(works)
     investigate = _closest_files(works)
     cmds = _cmds(service, works)
-    title = _title(works)
+    title = _title(works, feature)
     inputs: dict[str, object] = {
         "requirements": _requirements(spec, works, feature),
         "files_to_create": create,
@@ -352,7 +415,11 @@ def _standard(
         inputs["must_not_change"] = unchanged
     if cmds:
         inputs["validation_commands"] = cmds
-    verb = "Locate" if all(w.item.kind == "not_found" for w in works) else "Implement"
+    verb = (
+        "Locate"
+        if all(w.item.kind == "not_found" for w in works)
+        else ("Build" if any(w.item.kind == "new_entity" for w in works) else "Implement")
+    )
     build = PlannedTask(
         skill_id=skills.development,
         task_name=title if verb == "Locate" else f"{verb} {title}",
@@ -495,10 +562,11 @@ def _subtasks(
     found = [w for w in works if w.item.kind != "not_found"]
     parts = _layers(found[0]) if len(found) == 1 else found
     missing = [w for w in works if w.item.kind == "not_found"]
-    title = _title(works)
+    title = _title(works, feature)
     planned = [m for w in works for m in w.migrations]
     subtasks: list[PlannedTask] = []
     test_cmd = test_command(service)
+    created_before: set[str] = set()
     for number, work in enumerate(parts, start=1):
         critical: list[str] = []
         if work.migrations:
@@ -510,10 +578,21 @@ def _subtasks(
         if tests or work.tests_modify:
             critical.append("Tests for this part pass" + (f" (`{test_cmd}`)" if test_cmd else ""))
         sub_cmds = commands(service, "change", with_migration=bool(work.migrations))
+        create = [p for p in [*work.create, *tests] if p not in created_before]
+        modify = [
+            p
+            for p in [
+                *work.modify,
+                *work.tests_modify,
+                *(p for p in [*work.create, *tests] if p in created_before),
+            ]
+            if p not in create
+        ]
+        created_before |= set(create)
         inputs: dict[str, object] = {
             "requirements": " ".join(r.rstrip(".") + "." for r in work.requirements) or work.title,
-            "files_to_create": [*work.create, *(t for t in tests if t not in work.create)],
-            "files_to_modify": [*work.modify, *work.tests_modify],
+            "files_to_create": list(dict.fromkeys(create)),
+            "files_to_modify": list(dict.fromkeys(modify)),
             "patterns_to_follow": _patterns(service, [work]),
         }
         if work.unchanged:
@@ -556,9 +635,10 @@ def _subtasks(
         inputs["must_not_change"] = unchanged
     if missing:
         inputs["not_found"] = [w.item.note for w in missing]
+    verb = "Build" if any(w.item.kind == "new_entity" for w in works) else "Implement"
     parent = PlannedTask(
         skill_id=skills.development,
-        task_name=f"Implement {title}",
+        task_name=f"{verb} {title}",
         description=f"{_description(works)}. One sequential sub-task per part, data first",
         task_order=1,
         inputs=inputs,

@@ -8,10 +8,13 @@ list and the route style; no disk reads, no clock.
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
-from backend_planner.planning.model import FeatureSpec
+from backend_planner.planning.model import ExternalSystem, FeatureSpec
+from backend_planner.planning.placement import swap_names
 from backend_planner.planning.recipes import PLACEHOLDERS, Recipe, load_recipes, placeholders
 from backend_planner.planning.request import understand
 from backend_planner.planning.resolve import (
@@ -30,6 +33,7 @@ from backend_planner.planning.resolve import (
     vocabulary,
     words,
 )
+from backend_planner.planning.resolve import entity_words as resolve_entity_words
 from backend_planner.planning.spec import (
     ChangeSpec,
     EndpointRef,
@@ -101,14 +105,32 @@ def resolve_request(request: str, service: Service) -> ChangeSpec:
     if intent in ("build", "integrate"):
         for match in reading.matches:
             items.append(_recipe_item(match, reading, index))
-        if not items:
-            items = _plain_items(reading, index)
+        if items:
             items += [
                 SpecItem(
                     kind="new_entity", name=noun, note="A new domain thing: not in the code map."
                 )
+                for noun in _unknown_nouns(reading, index, None, to_build=True)
+            ]
+        else:
+            existing = _plain_items(reading, index)
+            new = [
+                SpecItem(
+                    kind="new_entity",
+                    name=noun,
+                    note="A new domain thing: not in the code map.",
+                    entities=[e for item in existing for e in item.entities][:1],
+                )
                 for noun in _unknown_nouns(reading, index, None)
             ]
+            # existing entities named next to new ones are what the new ones belong to
+            items = new or existing
+        covered = {m.recipe.external for m in reading.matches if m.recipe.external}
+        for external in reading.feature.external:
+            if external.key not in covered:
+                items.append(
+                    SpecItem(kind="integration", name=external.name, external=external.key)
+                )
     else:
         items = _named_existing(reading, index)
     unchanged = _unchanged(items, index)
@@ -135,28 +157,31 @@ def _non_user(mentions: list[Mention], index: CodeIndex) -> list[Mention]:
     return others or mentions
 
 
-def _unknown_nouns(reading: Reading, index: CodeIndex, match: RecipeMatch | None) -> list[str]:
+def _unknown_nouns(
+    reading: Reading, index: CodeIndex, match: RecipeMatch | None, *, to_build: bool = False
+) -> list[str]:
     """Noun phrases of the request that are neither an entity, nor a recipe's words, nor
-    generic words: things the request names that the code map may lack ("orders")."""
+    generic words: things the request names that the code map may lack ("orders").
+    `to_build`: only what the request asks to build (not what it is about)."""
     taken = {w for m in reading.matches for w in lemmas(m.phrase)}
+    taken |= {w for f in extract_fields(reading.feature.request) for w in f.name.split("_")}
     known = {w for key in index.by_word for w in key.split()}
     known |= {w for e in index.endpoints for w in literal_lemmas(e.path)}
     generic = {lemma(w) for names in vocabulary()["operations"].values() for w in names}
-    generic |= {
-        "endpoint",
-        "api",
-        "route",
-        "list",
-        "field",
-        "column",
-        "user",
-        "request",
-        "response",
-    }
+    generic |= {lemma(w) for w in vocabulary()["request_words"]["generic"]}
+    generic |= {lemma(w) for w in vocabulary()["field_words"]["nouns"]}
     synonyms = vocabulary()["synonyms"]
+    phrases = (
+        reading.feature.resources
+        if to_build
+        else [
+            *reading.feature.resources,
+            *reading.feature.context,
+        ]
+    )
     out: list[str] = []
-    for resource in [*reading.feature.resources, *reading.feature.context]:
-        parts = [lemma(w) for w in resource.singular.split("_")]
+    for resource in phrases:
+        parts = lemmas(resource.singular.replace("_", " "))
         parts = [p for p in parts if p not in generic and p not in taken]
         if not parts:
             continue
@@ -171,7 +196,8 @@ def _unknown_nouns(reading: Reading, index: CodeIndex, match: RecipeMatch | None
 
 def _recipe_item(match: RecipeMatch, reading: Reading, index: CodeIndex) -> SpecItem:
     recipe = match.recipe
-    item = SpecItem(kind=recipe.kind, name=match.phrase, recipe=recipe.key)
+    name = recipe.title if not placeholders(recipe.title) else match.phrase
+    item = SpecItem(kind=recipe.kind, name=name, recipe=recipe.key)
     mentions = _non_user(reading.mentions, index)
     mention = _nearest(mentions, match)
     entity = mention.entity if mention else None
@@ -216,7 +242,7 @@ def _recipe_item(match: RecipeMatch, reading: Reading, index: CodeIndex) -> Spec
             label = (
                 unknown[0]
                 if unknown
-                else (" ".join(lemmas(entity.name)) if entity is not None else "target")
+                else (" ".join(resolve_entity_words(entity)) if entity is not None else "target")
             )
             what = {
                 "list_endpoint": f"{pluralize(label)} list endpoint",
@@ -248,6 +274,8 @@ def _recipe_item(match: RecipeMatch, reading: Reading, index: CodeIndex) -> Spec
     item.endpoints = [endpoint_ref(e) for e in endpoints]
     if recipe.migration == "new_fields" and not recipe.fields:
         item.new_fields = extract_fields(reading.feature.request)
+        if item.new_fields:
+            item.name = "new field " + ", ".join(f.name for f in item.new_fields)
     if entity is not None:
         item.entities = [entity_ref(entity)]
     if recipe.kind == "relation" and entity is not None:
@@ -337,7 +365,7 @@ def _plain_items(reading: Reading, index: CodeIndex) -> list[SpecItem]:
         items.append(
             SpecItem(
                 kind="existing",
-                name=" ".join(lemmas(mention.entity.name)),
+                name=" ".join(resolve_entity_words(mention.entity)),
                 entities=[entity_ref(mention.entity)],
                 endpoints=[endpoint_ref(e) for e in index.serving(mention.entity)[:8]],
                 note="Exists already: extend it, do not create a second one.",
@@ -360,7 +388,7 @@ def _named_existing(reading: Reading, index: CodeIndex) -> list[SpecItem]:
         items.append(
             SpecItem(
                 kind="existing",
-                name=" ".join(lemmas(mention.entity.name)),
+                name=" ".join(resolve_entity_words(mention.entity)),
                 entities=[entity_ref(mention.entity)],
             )
         )
@@ -368,21 +396,21 @@ def _named_existing(reading: Reading, index: CodeIndex) -> list[SpecItem]:
 
 
 def _unchanged(items: list[SpecItem], index: CodeIndex) -> list[str]:
+    """Sibling endpoints of the entities the change touches keep their behaviour."""
+    touched = {(e.method, e.path) for item in items for e in item.endpoints}
     out: list[str] = []
     for item in items:
         if item.kind == "not_found":
             continue
-        touched = {(e.method, e.path) for e in item.endpoints}
         for ref in item.entities:
             entity = _entity(index, ref)
             for endpoint in index.serving(entity)[:12] if entity is not None else []:
                 if (endpoint.method, endpoint.path) in touched:
                     continue
-                label = f"{endpoint.method} {endpoint.path}"
-                text = f"{label} keeps its behaviour and tests"
+                text = f"{endpoint.method} {endpoint.path} keeps its behaviour and tests"
                 if text not in out:
                     out.append(text)
-    return out[:10]
+    return out[:6]
 
 
 def _entity(index: CodeIndex, ref: EntityRef) -> Entity | None:
@@ -537,23 +565,25 @@ def style_path(path: str, routing: Routing) -> str:
 
 
 def common_prefix(index: CodeIndex, routing: Routing) -> str:
-    """The literal path prefix every endpoint shares (`/api`), else the route style's."""
+    """The literal prefix most endpoints share (`/api/v1`; health checks aside), else the
+    route style's."""
     paths = [segments(e.path) for e in index.endpoints if not e.dynamic]
     if not paths:
         return routing.prefix.rstrip("/")
-    prefix: list[str] = []
-    for parts in zip(*paths, strict=False):
-        if len(set(parts)) != 1 or is_param(parts[0]):
-            break
-        prefix.append(parts[0])
     ignore = set(vocabulary()["segments"]["ignore"])
-    # keep only prefix/version segments (`/api/v1`), not a first resource every route shares
-    kept = []
-    for part in prefix:
-        if part.lower() not in ignore and not re.fullmatch(r"v\d+", part.lower()):
+    prefix: list[str] = []
+    while True:
+        depth = len(prefix)
+        heads = Counter(p[depth] for p in paths if len(p) > depth + 1 and p[:depth] == prefix)
+        if not heads:
             break
-        kept.append(part)
-    return ("/" + "/".join(kept)) if kept else ""
+        head, count = heads.most_common(1)[0]
+        if count * 5 < len(paths) * 3 or is_param(head):
+            break  # fewer than 60 % share it
+        if head.lower() not in ignore and not re.fullmatch(r"v\d+", head.lower()):
+            break  # a resource every route shares, not a prefix
+        prefix.append(head)
+    return ("/" + "/".join(prefix)) if prefix else ""
 
 
 def fill(text: str, values: dict[str, str]) -> str | None:
@@ -593,7 +623,7 @@ def _values(
     values["prefix"] = prefix or ""
     entity = _entity(index, item.entities[0]) if item.entities else None
     if entity is not None:
-        entity_words = lemmas(entity.name.split(".")[-1]) or lemmas(entity.table or "")
+        entity_words = resolve_entity_words(entity)
         values["entity"] = entity.name.split(".")[-1]
         values["table"] = entity.table or "_".join(entity_words)
         values["singular"] = " ".join(entity_words)
@@ -726,7 +756,8 @@ def ground_spec(
     service: Service,
     files: tuple[str, ...] | frozenset[str],
     routing: Routing,
-    externals: list[str] | None = None,
+    externals: list[ExternalSystem] | None = None,
+    feature: FeatureSpec | None = None,
 ) -> tuple[ChangeSpec, list[Work]]:
     """The spec's items grounded in the repo: files to create and modify, migrations, tests,
     and the recipes' texts filled. Returns the spec with references completed."""
@@ -739,13 +770,28 @@ def ground_spec(
     spec = spec.model_copy(update={"items": items})
     planned: tuple[str, ...] = ()
     works: list[Work] = []
+    names = [e.name.split(" (")[0].removesuffix(" API") for e in externals or []]
     ordered = sorted(enumerate(items), key=lambda p: (KIND_ORDER.get(p[1].kind, 9), p[0]))
     for position, item in ordered:
         recipe = recipes.get(item.recipe) if item.recipe else None
-        if recipe is not None and item.kind != "not_found":
-            item = _with_recipe_shapes(item, recipe, index, routing, spec, externals or [])
+        analog: list[tuple[str, bool]] = []
+        if (
+            item.kind == "new_entity"
+            and item.new_entity is None
+            and (recipe is None or recipe.target == "new")
+        ):
+            tables = {
+                "_".join([*lemmas(i.name)[:-1], plural_noun(lemmas(i.name)[-1])])
+                for i in items
+                if i.kind == "new_entity" and lemmas(i.name)
+            }
+            item, analog = _analog(item, index, fs, routing, feature, tables)
             items[position] = item
-        values = _values(item, index, routing, spec, externals or [])
+            spec = spec.model_copy(update={"items": items})
+        if recipe is not None and item.kind != "not_found":
+            item = _with_recipe_shapes(item, recipe, index, routing, spec, names)
+            items[position] = item
+        values = _values(item, index, routing, spec, names)
         title = _title(item, recipe, values)
         work = Work(item=item, recipe=recipe, title=title, order=position)
         works.append(work)
@@ -755,8 +801,18 @@ def ground_spec(
             continue
         entity = _entity(index, item.entities[0]) if item.entities else None
         handler_files = [p for e in item.endpoints if (p := e.handler_file or e.file)]
+        for path, create in analog:
+            work.add(path, create=create)
+        catalog = {e.key: e for e in externals or []}
+        if item.kind == "integration" and item.external in catalog:
+            built = [p for w in works for p in w.create if not place.is_migration(p)]
+            _integration(
+                work, catalog[item.external], index, fs, routing, values.get("prefix", ""), built
+            )
+            items[position] = work.item
+            continue
         # -- files it modifies, by role
-        roles = list(recipe.touches) if recipe else ["handler", "model"]
+        roles = list(recipe.touches) if recipe else ([] if analog else ["handler", "model"])
         for role in roles:
             for path in _role_files(role, item, entity, index, fs):
                 work.add(path, create=False)
@@ -766,9 +822,10 @@ def ground_spec(
                 stem = fill(new.name, values)
                 if stem:
                     stem = re.sub(r"[^a-z0-9_]+", "_", stem.lower()).strip("_")
-                    work.add(place.new_file(fs, new.role, stem, handler_files), create=True)
+                    path = place.new_file(fs, new.role, stem, handler_files)
+                    work.add(path, create=not fs.exists(path))  # the repo has one: extend it
         # -- the new entity's model, and new endpoints' handlers / registration
-        if item.new_entity is not None:
+        if item.new_entity is not None and not analog:
             _place_new_entity(work, item, index, fs, entity)
         if item.new_endpoints and not any(r in roles for r in ("registration",)):
             for path in _registration_files(item, entity, index):
@@ -782,6 +839,8 @@ def ground_spec(
         if kind != "none" and service.migrations is not None:
             slug = _migration_slug(kind, item, values)
             near = place.model_file(entity) if entity is not None else None
+            if analog:
+                near = analog[0][0]  # the new entity's model, beside the feature it copies
             app_dir = place.migration_dir_for(service, near)
             migrations = _migration_files(service, slug, planned, app_dir)
             planned += tuple(migrations)
@@ -800,9 +859,18 @@ def ground_spec(
             work.expectations = _fill_all(recipe.tests, values)
             work.unchanged = _fill_all(recipe.unchanged, values)
             work.security = list(recipe.security)
+        elif item.kind == "new_entity" and item.new_entity is not None:
+            _new_entity_texts(work, item)
         else:
             work.requirements = [item.note] if item.note else []
-        if item.template:
+            for ref in item.entities:
+                work.requirements.append(
+                    f"{ref.name} exists already ({ref.where}): extend it, "
+                    "do not create a second one"
+                )
+        if item.template and item.kind == "new_entity":
+            work.patterns.append(f"Follow the existing {item.template} feature file by file")
+        elif item.template:
             work.patterns.append(f"Copy the existing relation {item.template}")
         for endpoint in item.endpoints[:3]:
             if endpoint.where:
@@ -832,6 +900,10 @@ def _title(item: SpecItem, recipe: Recipe | None, values: dict[str, str]) -> str
     name = (fill(recipe.title, values) if recipe else None) or item.name
     if item.kind == "not_found":
         return f"Locate the {item.name}"
+    if item.kind == "new_entity" and item.new_entity is not None and recipe is None:
+        return f"{item.new_entity.name} API"
+    if item.kind == "integration" and recipe is None:
+        return f"{item.name.removesuffix(' API')} integration"
     target = ""
     if item.endpoints and item.kind in ("capability", "existing"):
         target = f" on {item.endpoints[0].method} {item.endpoints[0].path}"
@@ -895,7 +967,7 @@ def _with_recipe_shapes(
             purpose = fill(shape.purpose, values)
             method = values["update_method"] if shape.method == "{update_method}" else shape.method
             if path and purpose:
-                path = "/" + "/".join(p for p in path.split("/") if p)
+                path = style_path("/" + "/".join(p for p in path.split("/") if p), routing)
                 new.append(
                     NewEndpoint(method=method, path=path, purpose=purpose, public=shape.public)
                 )
@@ -926,7 +998,7 @@ def _role_files(
         if item.template:
             out = _template_files(item, index, "handler") + out
         return [p for p in dict.fromkeys(out) if p][:3]
-    entity_words = lemmas(entity.name.split(".")[-1]) if entity is not None else []
+    entity_words = resolve_entity_words(entity) if entity is not None else []
     if role == "model":
         found = place.model_file(entity) if entity is not None else None
         return [found] if found else []
@@ -989,11 +1061,29 @@ def _place_new_entity(
 
     assert isinstance(fs, place.Files) and item.new_entity is not None
     new_words = lemmas(item.new_entity.name)
-    candidates = [near] if near is not None else []
-    candidates += [e for e in index.entities if e is not near]
-    for entity in candidates:
-        if entity is None:
-            continue
+    if near is not None and item.kind != "new_entity":
+        # belongs to an existing entity: beside its model (same file, folder or app)
+        source = place.model_file(near)
+        if source is None:
+            handlers = [p for e in item.endpoints if (p := e.handler_file or e.file)]
+            handlers += [p for e in index.serving(near)[:1] if (p := e.handler_file or e.file)]
+            model_words = set(vocabulary()["roles"]["model"])
+            for handler in handlers:
+                folder = posixpath.dirname(handler)
+                for path in sorted(fs.all):
+                    stem = posixpath.splitext(posixpath.basename(path))[0].lower()
+                    if posixpath.dirname(path) == folder and stem in model_words:
+                        work.add(path, create=False)
+                        return
+            return  # the entity lives in SQL only: the migration is its definition
+        base = place.swap_names(posixpath.basename(source), resolve_entity_words(near), new_words)
+        if base is None or len([e for e in index.entities if place.model_file(e) == source]) > 1:
+            work.add(source, create=False)
+        else:
+            path = posixpath.join(posixpath.dirname(source), base)
+            work.add(path, create=not fs.exists(path))
+        return
+    for entity in [e for e in index.entities if e is not near]:
         source = place.model_file(entity)
         if source is None:
             continue
@@ -1001,7 +1091,7 @@ def _place_new_entity(
         if len(sharing) >= 2:
             work.add(source, create=False)
             return
-        swapped = place.swap_names(source, lemmas(entity.name.split(".")[-1]), new_words)
+        swapped = place.swap_names(source, resolve_entity_words(entity), new_words)
         if swapped:
             work.add(swapped, create=not fs.exists(swapped))
             return
@@ -1037,6 +1127,17 @@ def _migration_files(
     return list(migration_files(service, slug, planned))
 
 
+def _feature_folder_filled(template: str, source: str) -> str | None:
+    """`<name>/tests.py` for `accounts/views.py` → `accounts/tests.py`: the source's folder at
+    the placeholder's depth."""
+    marker = "<name>" if "<name>" in template else "{name}"
+    depth = template.split(marker, 1)[0].count("/")
+    parts = source.split("/")
+    if depth >= len(parts) - 1:
+        return None
+    return template.replace(marker, parts[depth], 1)
+
+
 def _place_tests(
     work: Work, item: SpecItem, entity: Entity | None, index: CodeIndex, fs: object
 ) -> None:
@@ -1045,15 +1146,25 @@ def _place_tests(
     from backend_planner.planning.paths import test_file
 
     assert isinstance(fs, place.Files)
-    words_ = lemmas(entity.name.split(".")[-1]) if entity is not None else []
+    words_ = resolve_entity_words(entity) if entity is not None else []
     if item.new_entity is not None and not words_:
         words_ = lemmas(item.new_entity.name)
     existing = place.entity_files(fs, words_, "test")[:2] if words_ else []
     if existing:
         work.tests_modify = existing
         return
+    handlers = [p for e in item.endpoints if (p := e.handler_file or e.file)]
+    interface = vocabulary()["roles"]["handler"]
+
+    def rank(path: str) -> int:  # handlers first: an API change is tested through its API
+        found = [interface.index(w) for w in words(path) if w in interface]
+        return min(found) if found else len(interface)
+
+    created = sorted(work.create, key=lambda p: (rank(p), work.create.index(p)))
     sources = [
-        p for p in [*work.create, *work.modify] if p.endswith(fs.ext) and not place.is_migration(p)
+        p
+        for p in dict.fromkeys([*handlers, *created, *work.modify])
+        if p.endswith(fs.ext) and not place.is_migration(p)
     ]
     if not sources:
         return
@@ -1063,7 +1174,430 @@ def _place_tests(
         plural="_".join([*words_[:-1], pluralize(words_[-1])]) if words_ else singular,
     )
     path = test_file(index.service, sources[0], resource)
+    if path and ("<name>" in path or "{name}" in path):
+        path = _feature_folder_filled(path, sources[0])
     if path and not fs.exists(path):
         work.tests_create = [path]
     elif path:
         work.tests_modify = [path]
+
+
+# ----------------------------------------------------------------------------- new entities
+
+
+CRUD_PURPOSES = {
+    ("GET", False): "list {plural}",
+    ("POST", False): "create a {singular}",
+    ("GET", True): "get one {singular}",
+    ("PUT", True): "update a {singular}",
+    ("PATCH", True): "update a {singular}",
+    ("DELETE", True): "delete a {singular}",
+}
+
+
+def _own_endpoints(index: CodeIndex, entity: Entity) -> list[Endpoint]:
+    """The entity's own collection and item endpoints (its plural is the path's last word)."""
+    names = index.collection_words(entity)
+    out = []
+    for endpoint in index.endpoints:
+        parts = segments(endpoint.path)
+        literal = [p for p in parts if not is_param(p)]
+        if not literal:
+            continue
+        tail_is_param = bool(parts) and is_param(parts[-1])
+        if tail_is_param and (len(parts) < 2 or is_param(parts[-2])):
+            continue
+        if any(lemmas(literal[-1]) == n for n in names):
+            out.append(endpoint)
+    return out
+
+
+def _nested_under(index: CodeIndex, child: Entity, parent: Entity) -> bool:
+    parent_words = {w for n in index.collection_words(parent) for w in n}
+    for endpoint in _own_endpoints(index, child):
+        literal = literal_lemmas(endpoint.path)
+        if len(literal) >= 2 and set(literal[:-1]) & parent_words:
+            return True
+    return False
+
+
+def _feature_files(index: CodeIndex, fs: object, entity: Entity) -> list[str]:
+    """An existing feature's file set: model, registration and handler files of its own
+    endpoints, its service/repository/serializer files (no migrations, no tests)."""
+    from backend_planner.planning import placement as place
+
+    assert isinstance(fs, place.Files)
+    out: list[str] = []
+    model = place.model_file(entity)
+    if model:
+        out.append(model)
+    for endpoint in _own_endpoints(index, entity):
+        for path in (endpoint.file, endpoint.handler_file):
+            if path and path not in out:
+                out.append(path)
+    words_ = resolve_entity_words(entity)
+    others = frozenset(
+        w for e in index.entities if e is not entity for w in resolve_entity_words(e)
+    ) - set(words_)
+    for layer in ("service", "repository", "serializer"):
+        for path in place.entity_files(fs, words_, layer, others)[:2]:
+            if path not in out:
+                out.append(path)
+    return out
+
+
+def _pick_template(index: CodeIndex, fs: object, parent: Entity | None) -> Entity | None:
+    """The most similar existing feature: a child nested under the same parent (comments for
+    reviews on articles), else the parent, else the entity with the richest file set."""
+    best: tuple[int, str, Entity] | None = None
+    for entity in index.entities:
+        if index.is_join(entity) or entity is index.user or not _own_endpoints(index, entity):
+            continue
+        score = len(_feature_files(index, fs, entity))
+        if parent is None and not any(
+            _nested_under(index, entity, other) for other in index.entities if other is not entity
+        ):
+            score += 5  # a top-level feature for a top-level thing
+        if parent is not None and entity is not parent and _nested_under(index, entity, parent):
+            score += 20
+        elif parent is not None and entity is parent:
+            score += 10
+        rank = (-score, entity.name, entity)
+        if best is None or rank[:2] < best[:2]:
+            best = rank
+    return best[2] if best else None
+
+
+def _feature_registration(index: CodeIndex, fs: object) -> list[str]:
+    """Files where a framework registers a new feature folder (a Django app in settings and the
+    root URLconf, a NestJS module in the app module), per the vocabulary's data."""
+    from backend_planner.planning import placement as place
+
+    assert isinstance(fs, place.Files)
+    table = vocabulary()["feature_registration"]
+    out: list[str] = []
+    for framework in index.service.frameworks:
+        for name in table.get(framework, []):
+            found = sorted(
+                (p for p in fs.all if posixpath.basename(p) == name and not place.is_test(p)),
+                key=lambda p: (p.count("/"), p),
+            )
+            if found:
+                out.append(found[0])
+    return out
+
+
+def _swap_path(path: str, old: list[str], new: list[str], nested: bool) -> str:
+    """An endpoint path of the template feature, for the new feature (`/articles/{slug}` →
+    `/reviews/{id}` unless nested under the same parent)."""
+    old_names = {" ".join(old), " ".join([*old[:-1], pluralize(old[-1])])}
+    parts = segments(path)
+    out: list[str] = []
+    swapped_at = -1
+    for i, part in enumerate(parts):
+        if not is_param(part) and " ".join(lemmas(part)) in old_names:
+            sep = "_" if "_" in part else "-"
+            out.append(sep.join([*new[:-1], pluralize(new[-1])]))
+            swapped_at = i
+        else:
+            out.append(part)
+    if swapped_at >= 0 and swapped_at + 1 < len(out) and is_param(out[swapped_at + 1]):
+        param = out[swapped_at + 1].strip("{}")
+        renamed = swap_names(param, old, new)
+        out[swapped_at + 1] = (
+            "{" + renamed + "}" if renamed else ("{" + param + "}" if nested else "{id}")
+        )
+    return "/" + "/".join(out)
+
+
+def _new_fields(
+    index: CodeIndex,
+    words_: list[str],
+    template: Entity | None,
+    feature: FeatureSpec | None,
+    planned: set[str],
+) -> list[FieldSpec]:
+    """The new entity's fields: the domain's usual ones, the owner and the parent it belongs
+    to, the external ids of the systems it is kept in sync with — foreign keys only to tables
+    the repo has or the plan creates."""
+    from backend_planner.planning.architecture import model_for
+    from backend_planner.planning.model import Resource
+
+    known = {e.table for e in index.entities if e.table} | planned
+    singular = "_".join(words_)
+    plural = "_".join([*words_[:-1], pluralize(words_[-1])])
+    spec = feature or FeatureSpec(request="", intent="build", subject="")
+    if index.user is not None and "auth" not in spec.security:
+        spec = spec.model_copy(update={"security": [*spec.security, "auth"]})
+    model = model_for(spec, Resource(singular=singular, plural=plural))
+    user_table = index.user.table if index.user is not None else None
+    fields: list[FieldSpec] = []
+    for text in model.fields:
+        name = text.split(" ")[0]
+        if name == "id":
+            fields.append(FieldSpec(name="id", type="bigint", nullable=False, unique=True))
+            continue
+        if "(FK" in text:
+            target = text.split("→", 1)[1].strip(" )")
+            if target == "users" and user_table:
+                target = user_table
+            if target not in known:
+                continue
+            fields.append(FieldSpec(name=name, type="bigint", nullable=False, references=target))
+        elif name in ("created_at", "updated_at"):
+            fields.append(FieldSpec(name=name, type="timestamp", nullable=False))
+        else:
+            fields.append(FieldSpec(name=name))
+    if template is not None:
+        for f in template.fields:
+            if f.references and f.references in known and all(x.name != f.name for x in fields):
+                fields.insert(
+                    0,
+                    FieldSpec(
+                        name=f.name,
+                        type=f.type or "bigint",
+                        nullable=False,
+                        references=f.references,
+                    ),
+                )
+    return fields
+
+
+def plural_noun(word: str) -> str:
+    """The plural of a noun, uncountable ones kept (inventory, feedback)."""
+    from backend_planner.planning.request import UNCOUNTABLE
+
+    return word if word in UNCOUNTABLE else pluralize(word)
+
+
+def _analog(
+    item: SpecItem,
+    index: CodeIndex,
+    fs: object,
+    routing: Routing,
+    feature: FeatureSpec | None = None,
+    planned: set[str] | None = None,
+) -> tuple[SpecItem, list[tuple[str, bool]]]:
+    """A new entity planned by analogy with the most similar existing feature: its files with
+    the names swapped (shared files modified), its endpoints with the path swapped."""
+    from backend_planner.planning import placement as place
+
+    assert isinstance(fs, place.Files)
+    new_words = [w for w in lemmas(item.name) if w] or ["item"]
+    parent = _entity(index, item.entities[0]) if item.entities else None
+    template = _pick_template(index, fs, parent)
+    table = "_".join([*new_words[:-1], plural_noun(new_words[-1])])
+    name = "".join(w[:1].upper() + w[1:] for w in new_words)
+    files: list[tuple[str, bool]] = []
+    endpoints: list[NewEndpoint] = []
+    fields = _new_fields(index, new_words, template, feature, planned or set())
+    if parent is not None and parent.table:
+        key = "_".join(resolve_entity_words(parent)) + "_id"
+        if all(f.name != key and f.references != parent.table for f in fields):
+            fields.insert(
+                1, FieldSpec(name=key, type="bigint", nullable=False, references=parent.table)
+            )
+    update: dict[str, object] = {"new_entity": NewEntity(name=name, table=table, fields=fields)}
+    if template is None:
+        return _layered(item.model_copy(update=update), index, fs, routing, new_words)
+    if template is not None:
+        old = resolve_entity_words(template)
+        nested = parent is not None and template is not parent
+        sep = place.word_separator(fs)
+        route_files = {e.file for e in _own_endpoints(index, template)}
+        new_folder = False
+        for path in _feature_files(index, fs, template):
+            swapped = place.swap_names(path, old, new_words, sep)
+            files.append((path, False) if swapped is None else (swapped, not fs.exists(swapped)))
+            if swapped is not None and posixpath.dirname(swapped) != posixpath.dirname(path):
+                new_folder = True
+            if swapped is not None and path in route_files:
+                # a new routes module is mounted where the others are
+                mount = routing.registration_file
+                if mount and fs.exists(mount) and mount not in route_files:
+                    files.append((mount, False))
+        if new_folder:
+            for path in _feature_registration(index, fs):
+                files.append((path, False))
+        singular = " ".join(new_words)
+        plural = " ".join([*new_words[:-1], pluralize(new_words[-1])])
+        seen: set[tuple[str, str]] = set()
+        for endpoint in _own_endpoints(index, template):
+            path = _swap_path(endpoint.path, old, new_words, nested)
+            shape = (endpoint.method, path)
+            if shape in seen:
+                continue
+            seen.add(shape)
+            item_path = is_param(segments(path)[-1]) if segments(path) else False
+            purpose = CRUD_PURPOSES.get((endpoint.method, item_path), "{plural}")
+            endpoints.append(
+                NewEndpoint(
+                    method=endpoint.method,
+                    path=style_path(path, routing),
+                    purpose=purpose.format(singular=singular, plural=plural),
+                )
+            )
+        update["new_endpoints"] = endpoints
+        update["template"] = f"{template.name.split('.')[-1]}" + (
+            f" ({template.table})" if template.table else ""
+        )
+    return item.model_copy(update=update), files
+
+
+def _layered(
+    item: SpecItem, index: CodeIndex, fs: object, routing: Routing, new_words: list[str]
+) -> tuple[SpecItem, list[tuple[str, bool]]]:
+    """No existing feature to copy (no endpoint in the map): the layers' naming from the
+    profile — model, repository, service, handler, routes — and REST endpoints."""
+    from backend_planner.planning import placement as place
+    from backend_planner.planning.model import Resource
+    from backend_planner.planning.paths import file_for, layer_file, routes_file
+
+    assert isinstance(fs, place.Files)
+    service = index.service
+    singular = "_".join(new_words)
+    plural = "_".join([*new_words[:-1], pluralize(new_words[-1])])
+    resource = Resource(singular=singular, plural=plural)
+    files: list[tuple[str, bool]] = []
+    refs = [
+        file_for(service, "models", resource),
+        layer_file(service, "repositories", resource),
+        file_for(service, "services", resource),
+        file_for(service, "handlers", resource),
+        routes_file(service, resource, routing.registration_file),
+    ]
+    for ref in refs:
+        if ref is not None and all(ref.path != p for p, _ in files):
+            files.append((ref.path, ref.create and not fs.exists(ref.path)))
+    parent = _entity(index, item.entities[0]) if item.entities else None
+    if parent is not None:  # the thing it belongs to exposes it
+        words_p = resolve_entity_words(parent)
+        owner = Resource(
+            singular="_".join(words_p),
+            plural="_".join([*words_p[:-1], pluralize(words_p[-1])]),
+        )
+        ref = layer_file(service, "handlers", owner)
+        if ref is not None and fs.exists(ref.path):
+            files.append((ref.path, False))
+    prefix = common_prefix(index, routing)
+    collection = f"{prefix}/{plural.replace('_', '-')}"
+    member = style_path(f"{collection}/{{id}}", routing)
+    words_ = " ".join(new_words)
+    endpoints = [
+        NewEndpoint(method="POST", path=collection, purpose=f"create a {words_}"),
+        NewEndpoint(method="GET", path=collection, purpose=f"list {words_}s"),
+        NewEndpoint(method="GET", path=member, purpose=f"get one {words_}"),
+        NewEndpoint(method=routing.update_method, path=member, purpose=f"update a {words_}"),
+        NewEndpoint(method="DELETE", path=member, purpose=f"delete a {words_}"),
+    ]
+    return item.model_copy(update={"new_endpoints": endpoints}), files
+
+
+# ----------------------------------------------------------------------------- integrations
+
+
+def work_handlers(index: CodeIndex) -> list[str]:
+    """The files most endpoints' handlers live in, most used first."""
+    counts = Counter(p for e in index.endpoints if (p := e.handler_file or e.file))
+    return [p for p, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def _integration(
+    work: Work,
+    external: ExternalSystem,
+    index: CodeIndex,
+    fs: object,
+    routing: Routing,
+    prefix: str,
+    near: list[str],
+) -> None:
+    """An external system: its client, its webhook endpoint (signature verified) when it calls
+    back, and what integrating it implies (the catalog's implications)."""
+    from backend_planner.planning import placement as place
+
+    assert isinstance(fs, place.Files)
+    work.add(
+        place.new_file(fs, "service", external.service, near[:1] or work_handlers(index)[:1]),
+        create=True,
+    )
+    endpoints = list(work.item.new_endpoints)
+    if external.webhook:
+        path = f"{prefix}/webhooks/{external.service.replace('_', '-')}"
+        endpoints.append(
+            NewEndpoint(
+                method="POST",
+                path=path,
+                purpose=f"receive {external.name} events (signature verified)",
+                public=True,
+            )
+        )
+        interface = vocabulary()["roles"]["handler"]
+
+        def rank(path: str) -> int:
+            found = [interface.index(w) for w in words(path) if w in interface]
+            return min(found) if found else len(interface)
+
+        created = sorted((p for p in near if rank(p) < len(interface)), key=lambda p: (rank(p), p))
+        stem = f"{external.service}_webhook"
+        if created:  # beside the new feature's handlers, named like them
+            folder = posixpath.dirname(created[0])
+            name = place.sibling_name(fs, folder, stem, "handler", like=created[0])
+            hook = posixpath.join(folder, name)
+        else:
+            hook = place.new_file(fs, "handler", stem, work_handlers(index)[:1])
+        work.add(hook, create=True)
+        if routing.registration_file and fs.exists(routing.registration_file):
+            work.add(routing.registration_file, create=False)
+        else:
+            registration = Counter(e.file for e in index.endpoints).most_common(1)
+            if registration:
+                work.add(registration[0][0], create=False)
+        work.critical.append(
+            f"Webhook signature verification: POST {path} rejects events whose signature does "
+            "not verify (400) before any processing, and ignores replayed event ids"
+        )
+        work.expectations.append(
+            f"{external.name} webhooks are handled once each, and forged signatures are rejected"
+        )
+    else:
+        work.expectations.append(
+            f"{external.name} failures (timeouts, 5xx) are handled without losing the "
+            "user's request"
+        )
+    work.item = work.item.model_copy(update={"new_endpoints": endpoints})
+    work.requirements = [i.rstrip(".") for i in external.implications]
+    work.critical.append(f"{external.name} calls go through one client with timeouts and retries")
+    work.security = sorted(
+        {"secrets", "input_validation"}
+        | ({"webhook_signature"} if external.webhook else set())
+        | ({"idempotency"} if external.kind == "payments" else set())
+        | ({"pii"} if external.pii else set())
+    )
+
+
+def _new_entity_texts(work: Work, item: SpecItem) -> None:
+    entity = item.new_entity
+    assert entity is not None
+    fields = ", ".join(
+        f.name + (f" → {f.references}" if f.references else "") for f in entity.fields
+    )
+    shown = ", ".join(f"{e.method} {e.path}" for e in item.new_endpoints[:6])
+    like = f" following the existing {item.template} feature" if item.template else ""
+    work.requirements = [
+        f"Create {entity.name} (table {entity.table}: {fields}){like}: the same layers, file "
+        "names, registration and response shape",
+    ]
+    if shown:
+        work.requirements.append(f"Endpoints: {shown}")
+    work.critical = [f"Endpoints work as specified: {shown}"] if shown else []
+    work.critical.append(
+        f"{entity.name} rows reference only existing rows (foreign keys enforced by the database)"
+        if any(f.references for f in entity.fields)
+        else f"{entity.name} is persisted and read back unchanged"
+    )
+    work.expectations = [f"User can {e.purpose} ({e.method} {e.path})" for e in item.new_endpoints]
+    work.expectations.append(f"{entity.name} state is persisted and survives a restart")
+    work.expectations.append("Invalid input is rejected with a clear 4xx error")
+    if item.template:
+        work.unchanged = [f"The existing {item.template} feature keeps its behaviour and tests"]
+    work.security = ["auth", "input_validation"]

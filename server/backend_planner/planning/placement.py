@@ -163,11 +163,11 @@ def is_test(path: str) -> bool:
 
 
 def is_migration(path: str) -> bool:
-    lowered = path.lower()
-    return any(
-        w in lowered.split("/")
-        for w in ("migrations", "migrate", "migration", "alembic", "changelog", "db")
-    ) and ("migrat" in lowered or "changelog" in lowered)
+    parts = path.lower().split("/")
+    return bool(
+        {"migrations", "migrate", "migration", "alembic", "changelog", "changelogs", "flyway"}
+        & set(parts[:-1])
+    ) or (parts[-1].endswith(".sql") and "schema" not in parts[-1])
 
 
 def _path_lemmas(path: str) -> list[str]:
@@ -189,12 +189,18 @@ def name_forms(entity_words: list[str]) -> list[str]:
     return sorted(out, key=len, reverse=True)
 
 
-def entity_files(files: Files, entity_words: list[str], layer: str) -> list[str]:
+def entity_files(
+    files: Files, entity_words: list[str], layer: str, others: frozenset[str] = frozenset()
+) -> list[str]:
     """Existing files of `layer` (service, repository, serializer, test) for an entity:
     the entity's name in the file name, a layer word in the path."""
-    layer_words = set(vocabulary()["layers"][layer])
+    layers = vocabulary()["layers"]
+    preference = layers[layer]
+    layer_words = set(preference)
+    never = set(layers["not_layer"])
+    inputs = set(layers["input_words"])
     wanted = entity_words[-1]
-    out = []
+    ranked: list[tuple[int, str]] = []
     for path in sorted(files.all):
         if not path.endswith(files.ext) and layer != "test":
             continue
@@ -207,29 +213,50 @@ def entity_files(files: Files, entity_words: list[str], layer: str) -> list[str]
             continue
         if len(entity_words) > 1 and not all(w in stem_words for w in entity_words):
             continue
+        if (set(stem_words) - set(entity_words)) & others:
+            continue  # another entity's file (ArticleFavoriteRepository for favorites)
         path_words = set(words(path))
+        if path_words & never:
+            continue
+        if layer == "serializer" and set(stem_words) & inputs:
+            continue
         if layer != "test" and not path_words & layer_words:
             continue
-        out.append(path)
-    return out
+        rank = min((preference.index(w) for w in path_words & layer_words), default=0)
+        ranked.append((rank, path))
+    return [path for _, path in sorted(ranked)]
 
 
-def swap_names(path: str, old: list[str], new: list[str]) -> str | None:
+def swap_names(path: str, old: list[str], new: list[str], sep: str = "_") -> str | None:
     """`path` with the entity `old`'s names replaced by `new`'s, case kept; None when the path
-    doesn't name `old` (a shared file)."""
+    doesn't name `old` (a shared file). `sep` is the repo's word separator in file names, for
+    names of one word that say nothing about it (`comments` → `product-reviews`)."""
     changed = path
     from backend_planner.workspace.codemap.inflection import pluralize
 
     mapping: dict[str, str] = {}
     old_plural = "_".join([*old[:-1], pluralize(old[-1])])
     new_plural = "_".join([*new[:-1], pluralize(new[-1])])
+    first = "kebab" if sep == "-" else "snake"
     for old_base, new_base in ((old_plural, new_plural), ("_".join(old), "_".join(new))):
-        for style in ("snake", "kebab", "pascal", "camel", "lower"):
+        for style in (first, "snake", "kebab", "pascal", "camel", "lower"):
             mapping.setdefault(case(old_base, style), case(new_base, style))
     for form in sorted(mapping, key=len, reverse=True):
-        pattern = re.compile(r"(?<![A-Za-z])" + re.escape(form) + r"(?![a-z])")
+        # lower-case forms start a word; capitalised ones may follow one (AddCommentHandler)
+        before = r"(?<![A-Za-z])" if form[:1].islower() else r"(?<![A-Z])"
+        pattern = re.compile(before + re.escape(form) + r"(?![a-z])")
         changed = pattern.sub(mapping[form], changed)
     return changed if changed != path else None
+
+
+def word_separator(files: Files) -> str:
+    """`-` when the repo's file names join words with dashes more than underscores."""
+    dashes = underscores = 0
+    for path in files.sources():
+        stem = posixpath.basename(path).split(".")[0]
+        dashes += "-" in stem
+        underscores += "_" in stem
+    return "-" if dashes > underscores else "_"
 
 
 def role_dir(files: Files, role: str) -> str | None:
@@ -247,16 +274,24 @@ def role_dir(files: Files, role: str) -> str | None:
     return best[2] if best else None
 
 
-def sibling_name(files: Files, directory: str, stem: str, role: str) -> str:
+def sibling_name(
+    files: Files, directory: str, stem: str, role: str, like: str | None = None
+) -> str:
     """A new file's name in `directory`, written like its siblings (`auth.middleware.ts` →
     `rate-limit.middleware.ts`, `AuthMiddleware.php` → `RateLimitMiddleware.php`)."""
     siblings = sorted(
         f
         for f in files.all
-        if posixpath.dirname(f) == directory and f.endswith(files.ext) and not is_test(f)
+        if posixpath.dirname(f) == directory
+        and f.endswith(files.ext)
+        and not is_test(f)
+        and not posixpath.basename(f).startswith("_")
+        and posixpath.basename(f).split(".")[0] not in ("index", "mod", "main", "lib", "app")
     )
     ext = files.ext
     language = files.service.language or ""
+    if like is not None:
+        siblings = [like]
     if not siblings:
         return _default_name(language, stem, role, ext)
     base = posixpath.basename(siblings[0])
@@ -267,11 +302,13 @@ def sibling_name(files: Files, directory: str, stem: str, role: str) -> str:
         head, _, suffix = name.partition(".")
         if suffix.lower() not in role_words:
             suffix = role
+        stem = stem.removesuffix("_" + suffix.lower())
         style = _style_of(head) if _style_of(head) != "snake" else "kebab"
         return f"{case(stem, style)}.{suffix}{ext}"
     parts = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)
     if parts and parts[-1].lower() in role_words and len(parts) > 1:
         suffix = parts[-1]
+        stem = stem.removesuffix("_" + suffix.lower())
         style = _style_of(name)
         if style == "pascal":
             return f"{case(stem, 'pascal')}{suffix}{ext}"
@@ -281,6 +318,10 @@ def sibling_name(files: Files, directory: str, stem: str, role: str) -> str:
 
 
 def _default_name(language: str, stem: str, role: str, ext: str) -> str:
+    if language in ROLE_SUFFIX or language in ("typescript", "javascript", "ruby"):
+        stem = stem.removesuffix("_" + role)  # the role suffix is added below
+    elif role == "service" and language in ("python", "go", "rust"):
+        stem = stem if stem.endswith("_service") else f"{stem}_service"  # never shadows a package
     if role == "template":
         return f"{stem}{TEMPLATE_EXT}"
     if language in ROLE_SUFFIX:
@@ -313,14 +354,14 @@ def anchor(files: Files, near: list[str]) -> str:
 def new_file(files: Files, role: str, stem: str, near: list[str]) -> str:
     """The path of a new file of `role` named for `stem` (snake_case)."""
     language = files.service.language or ""
-    directory = role_dir(files, role)
+    directory = None if role == "handler" and near else role_dir(files, role)
     if directory is None and role in ("worker", "job", "client", "policy"):
         directory = role_dir(files, "service")
     feature = _feature_dir(near)
     if directory is None and feature is not None and role not in ("template",):
         # one folder per feature (src/auth/auth.resolver.ts): the new file joins the folder
         return posixpath.join(feature, sibling_name(files, feature, stem, role))
-    flat = _flat_feature_dir(files, near)
+    flat = _flat_feature_dir(files, near) if language in ("go", "rust") else None
     if directory is None and flat is not None and role != "template":
         # features are files of one package (cmd/articles.go, cmd/users.go): one more file there
         return posixpath.join(flat, _default_name(language, stem, role, files.ext))
@@ -425,4 +466,10 @@ def migration_dir_for(service: Service, near: str | None) -> str | None:
             n += 1
         return n
 
-    return sorted(dirs, key=lambda d: (-shared(d), d))[0]
+    best = sorted(dirs, key=lambda d: (-shared(d), d))[0]
+    home = posixpath.dirname(near)
+    names = {posixpath.basename(d) for d in dirs}
+    if len(names) == 1 and posixpath.dirname(best) != home and home:
+        # one migrations folder per app (Django): a new app gets its own
+        return posixpath.join(home, names.pop())
+    return best

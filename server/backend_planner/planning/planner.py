@@ -120,6 +120,10 @@ def make_plan(
         grounded = _grounded_plan(spec, service, skills, routing, files or (), change_spec)
         if grounded is not None:
             return grounded
+        if change_spec is None and (service.endpoints or service.entities):
+            spec = _without_existing(spec, service)
+    if spec.intent in ("fix", "refactor") and files and (service.endpoints or service.entities):
+        return _diagnosed_plan(spec, service, skills, files, related_files)
     if exists is not None:
         spec, present = _existing_as_context(spec, service, exists)
     else:
@@ -164,9 +168,7 @@ def make_plan(
         architecture=arch,
         tasks=tasks,
     )
-    problems = validate_plan(plan, skills=skills)
-    plan.violations = [Violation(place=p.place, message=p.message) for p in problems]
-    return plan
+    return _checked(plan, service, skills, files or ())
 
 
 def _grounded_plan(
@@ -182,10 +184,9 @@ def _grounded_plan(
     if change_spec is None and not service.endpoints and not service.entities:
         return None  # no code map (an unknown framework, a skeleton): nothing to ground in
     change = change_spec if change_spec is not None else resolve_request(spec.request, service)
-    if change_spec is None and (not change.items or change.of_kind("new_entity")):
+    if change_spec is None and not change.items:
         return None
-    externals = [short_name(e) for e in spec.external]
-    change, works = ground_spec(change, service, files, routing, externals)
+    change, works = ground_spec(change, service, files, routing, list(spec.external), spec)
     if not works:
         return None
     pattern, reason, tasks = compose(change, works, spec, service, skills)
@@ -203,9 +204,91 @@ def _grounded_plan(
         architecture=architecture(change, works, spec),
         tasks=tasks,
     )
-    problems = validate_plan(plan, skills=skills)
-    plan.violations = [Violation(place=p.place, message=p.message) for p in problems]
+    return _checked(plan, service, skills, files)
+
+
+def _diagnosed_plan(
+    spec: FeatureSpec,
+    service: Service,
+    skills: SkillIds,
+    files: tuple[str, ...],
+    related: tuple[str, ...],
+) -> Plan:
+    """A fix or refactor resolved through the code map (diagnose.py)."""
+    from backend_planner.planning.diagnose import (
+        change_spec_of,
+        created_for,
+        investigation,
+        refactor_tasks,
+    )
+    from backend_planner.planning.investigate import investigate
+
+    inv = investigate(spec.request, service, files)
+    # what the map could not resolve, the files named like the request (and the TODO's own
+    # file) still point at; the service's layers as the last resort
+    extra = [f for f in related if f not in inv.files]
+    if not inv.files:
+        extra = extra or _layer_entries(service)
+    if extra:
+        inv = inv.model_copy(update={"files": [*inv.files, *extra]})
+    suspected = " Suspected code: " + ", ".join(f"`{f}`" for f in extra) + "." if extra else ""
+    if spec.intent == "fix":
+        pattern, reason = choose(spec)
+        summary, tasks = investigation(spec, inv, service, skills)
+    else:
+        pattern, reason = choose(spec)
+        summary, tasks = refactor_tasks(
+            spec, inv, service, skills, created_for(inv, service, files)
+        )
+    stack = sorted(
+        {*service.frameworks, *service.orm, *([service.language] if service.language else [])}
+    )
+    plan = Plan(
+        request=spec.request,
+        intent=spec.intent,
+        pattern=pattern,
+        pattern_reason=reason,
+        service=service.path,
+        stack=stack,
+        change_spec=change_spec_of(spec, inv),
+        architecture=Architecture(summary=(summary or spec.subject) + suspected),
+        tasks=tasks,
+    )
+    return _checked(plan, service, skills, files)
+
+
+def _checked(plan: Plan, service: Service, skills: SkillIds, files: tuple[str, ...]) -> Plan:
+    """The plan with its findings: the skill's rules, and the checks against the tree when the
+    workspace's files are known. Both name the place; a finding both report is shown once."""
+    from backend_planner.planning.checks import check_plan
+
+    problems = list(validate_plan(plan, skills=skills))
+    if files:
+        seen = {p.place for p in problems}
+        problems += [p for p in check_plan(plan, service, frozenset(files)) if p.place not in seen]
+    plan.violations = [Violation(place=p.place, message=p.message) for p in sorted(problems)]
     return plan
+
+
+def _without_existing(spec: FeatureSpec, service: Service) -> FeatureSpec:
+    """Nouns the code map has as entities are context, not new resources: "soft delete for
+    articles" never plans a second Article."""
+    from backend_planner.planning.resolve import CodeIndex, lemma
+
+    index = CodeIndex.of(service)
+    synonyms: dict[str, list[str]] = {}
+    new: list[Resource] = []
+    old: list[Resource] = []
+    for resource in spec.resources:
+        words = [lemma(w) for w in resource.singular.split("_")]
+        found = index.entity_named(words) or index.entity_named(words[-1:])
+        if found is None:
+            for other in synonyms.get(words[-1], []):
+                found = index.entity_named([other])
+        (old if found is not None else new).append(resource)
+    if not old or not new:
+        return spec
+    return spec.model_copy(update={"resources": new, "context": [*old, *spec.context]})
 
 
 def _existing_as_context(

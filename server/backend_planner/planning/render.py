@@ -125,6 +125,16 @@ def _task(task: PlannedTask, number: str, *, level: int) -> list[str]:
             out.append(
                 f"- {key.replace('_', ' ').capitalize()}: " + ", ".join(f"`{v}`" for v in values)
             )
+    for key, label in (
+        ("locations", "Locations"),
+        ("candidate_causes", "Candidate causes"),
+        ("checks", "Checks"),
+        ("must_not_change", "Must not change"),
+    ):
+        values = inputs.get(key)
+        if values:
+            out.append(f"- {label}:")
+            out += [f"  - {v}" for v in values]
     if inputs.get("patterns_to_follow"):
         out.append(f"- Patterns: {inputs['patterns_to_follow']}")
     if inputs.get("validation_commands"):

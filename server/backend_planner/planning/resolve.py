@@ -81,6 +81,9 @@ def entity_words(entity: Entity) -> list[str]:
     """An entity's name as lemmas: `FavouriteArticle` → ["favourite", "article"]."""
     name = entity.name.split(".")[-1]
     out = lemmas(name)
+    suffixes = set(vocabulary()["entity_names"]["suffixes"])
+    while len(out) > 1 and out[-1] in suffixes:
+        out = out[:-1]
     return out or lemmas(entity.table or "")
 
 

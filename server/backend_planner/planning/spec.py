@@ -146,6 +146,9 @@ class SpecItem(_Model):
         default=None,
         description="An existing feature to copy (e.g. the favorites relation for bookmarks).",
     )
+    external: str | None = Field(
+        default=None, description="Catalog key of the external system integrated (stripe, s3 …)."
+    )
     closest: list[str] = Field(
         default_factory=list,
         description="For not_found: the nearest existing endpoints or entities, as labels.",
