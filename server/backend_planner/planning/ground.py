@@ -163,7 +163,8 @@ def _unknown_nouns(
     """Noun phrases of the request that are neither an entity, nor a recipe's words, nor
     generic words: things the request names that the code map may lack ("orders").
     `to_build`: only what the request asks to build (not what it is about)."""
-    taken = {w for m in reading.matches for w in lemmas(m.phrase)}
+    # the words of a matched recipe's triggers are that recipe's ("publish an event")
+    taken = {w for m in reading.matches for t in m.recipe.triggers for w in lemmas(t)}
     taken |= {w for f in extract_fields(reading.feature.request) for w in f.name.split("_")}
     known = {w for key in index.by_word for w in key.split()}
     known |= {w for e in index.endpoints for w in literal_lemmas(e.path)}

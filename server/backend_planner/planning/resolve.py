@@ -276,10 +276,17 @@ class RecipeMatch:
     end: int
 
 
+DETERMINERS = frozenset({"a", "an", "the", "their", "its", "our", "my", "your", "each", "every"})
+
+
 def match_recipes(text: str) -> list[RecipeMatch]:
-    """Recipes the request names, in request order; overlaps resolved by priority."""
-    request = lemmas(text)
-    present = set(request) | set(words(text))
+    """Recipes the request names, in request order; overlaps resolved by priority.
+
+    Triggers match adjacent words, determiners aside ("publish an event" is "publish event")."""
+    full = lemmas(text)
+    keep = [i for i, w in enumerate(full) if w not in DETERMINERS]
+    request = [full[i] for i in keep]
+    present = set(full) | set(words(text))
     found: list[RecipeMatch] = []
     for recipe in load_recipes().values():
         if recipe.requires_any and not present & {lemma(w) for w in recipe.requires_any} | (
@@ -290,10 +297,11 @@ def match_recipes(text: str) -> list[RecipeMatch]:
             continue
         best: RecipeMatch | None = None
         for trigger in recipe.triggers:
-            needle = lemmas(trigger)
+            needle = [w for w in lemmas(trigger) if w not in DETERMINERS]
             at = contains(request, needle)
             if at >= 0 and (best is None or len(needle) > best.end - best.start):
-                best = RecipeMatch(recipe, trigger, at, at + len(needle))
+                start, end = keep[at], keep[at + len(needle) - 1] + 1
+                best = RecipeMatch(recipe, trigger, start, end)
         if best is not None:
             found.append(best)
     dropped = {other for m in found for other in m.recipe.replaces}
