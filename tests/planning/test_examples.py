@@ -96,7 +96,10 @@ def test_testing_task_validates_what_the_user_asked_for() -> None:
     assert "User can create a subscription" in expectations
     assert "forged signatures are rejected" in expectations
     assert "persisted" in expectations
-    for path in ("internal/services/subscription_service.go", "internal/handlers/subscription_handler.go"):
+    for path in (
+        "internal/services/subscription_service.go",
+        "internal/handlers/subscription_handler.go",
+    ):
         assert path in test.inputs["files_to_test"]
     # Go tests sit next to the code they test.
     assert "internal/handlers/subscription_handler_test.go" in test.inputs["files_to_create"]

@@ -70,6 +70,7 @@ BY_TARGET = {
     "write_endpoints": ALWAYS | USER | ENTITY | ENDPOINT,
     "entity": ALWAYS | USER | ENTITY,
     "auth": ALWAYS | USER | ENDPOINT,
+    "signup": ALWAYS | USER | ENDPOINT,
     "service": ALWAYS | USER,
     "new": ALWAYS | USER | ENTITY,
 }
@@ -113,6 +114,8 @@ def test_placeholders_are_ones_its_target_fills(key: str) -> None:
         allowed |= RELATION
     if recipe.kind == "new_fields":
         allowed |= FIELD
+    if recipe.entity_nouns:
+        allowed |= {"new_table"}  # the entity named as the request names it
     texts = [*recipe.texts(), recipe.title]
     assert used(texts) <= allowed, sorted(used(texts) - allowed)
     assert used(texts) <= PLACEHOLDERS
@@ -175,6 +178,8 @@ def test_a_migration_says_what_it_adds(key: str) -> None:
         # the new_fields recipe takes its fields from the request
         assert recipe.fields or recipe.kind == "new_fields"
     created = {recipe.entity.table} if recipe.entity else set()
+    if recipe.entity_nouns:
+        created.add("{new_table}")
     for field in [*(recipe.entity.fields if recipe.entity else []), *recipe.fields]:
         if field.references:
             assert field.references in {"{table}", "{user_table}", *created}, field.references

@@ -4,6 +4,11 @@ Analyse the workspace, plan the request (markdown by default, `--json` for the e
 and with `--push` create the tasks through a real MCP client session, read them back and print
 the confirmed tree with ids. When the backend is down or refuses the plan, the plan is saved
 under the user data dir and the command to push it later is printed (exit code 2).
+
+`--spec FILE.json` plans from a change spec an agent wrote (`planning/spec.py`'s `ChangeSpec`)
+instead of the planner's own reading of the request. Every plan is held to the skill's rules
+and to the checks against the tree (`planning/checks.py`); its findings are printed with the
+plan and make the exit code 2.
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backend_planner.errors import BackendPlannerError, ConfigError, PlanError
+from backend_planner.errors import BackendPlannerError, ConfigError, PlanError, Problem
 
 if TYPE_CHECKING:
     from backend_planner.planning import Plan, SkillIds
+    from backend_planner.planning.spec import ChangeSpec
     from backend_planner.tasks.client import BackendTarget, PushResult
+    from backend_planner.workspace import StackProfile
 
 
 def register(subparsers: Any) -> None:
@@ -35,6 +42,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("path", nargs="?", default=".", help="workspace directory (default: .)")
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
     parser.add_argument("--service", metavar="PATH", help="plan for this service of a monorepo")
+    parser.add_argument(
+        "--spec",
+        metavar="FILE.json",
+        help="plan from this change spec (an agent's reading of the request, JSON in the "
+        "ChangeSpec shape) instead of the planner's own",
+    )
     parser.add_argument("--push", action="store_true", help="create the tasks on the task backend")
     _add_backend(parser)
     parser.set_defaults(handler=run_plan)
@@ -85,16 +98,80 @@ def local_skill_ids() -> SkillIds:
     return registry_skill_ids(SkillRegistry.load([]))
 
 
+# ----------------------------------------------------------------------------- shared by the faces
+
+
+def parse_change_spec(data: Any, request: str, where: str = "change_spec") -> ChangeSpec:
+    """An agent's change spec (JSON) as a `ChangeSpec`, marked `source="agent"`; its `request`
+    defaults to the request planned. Every problem is named by its place
+    (`change_spec.items[0].kind`), all at once, in a PlanError."""
+    from pydantic import ValidationError
+
+    from backend_planner.planning.spec import ChangeSpec
+    from backend_planner.tasks.validation import problems_from_pydantic
+
+    if not isinstance(data, dict):
+        raise PlanError(
+            f"{where}: must be a JSON object with request and items (the ChangeSpec shape)"
+        )
+    data = {"request": request, **data, "source": "agent"}
+    try:
+        return ChangeSpec.model_validate(data)
+    except ValidationError as exc:
+        raise PlanError(
+            f"the change spec is not valid ({exc.error_count()} problems); fix them all and "
+            "call again",
+            problems_from_pydantic(exc, where),
+        ) from None
+
+
+def tree_findings(plan: Plan, root: Path, profile: StackProfile) -> list[Problem]:
+    """The checks against the tree (`planning/checks.py`) for a plan handed in or kept (the
+    planner runs them on the plans it makes): for the plan's service in the workspace at `root`
+    (analysed as `profile`), against the workspace's files as they are now. Findings at a place
+    the skill's rules already flag are left to those, as the planner does."""
+    from backend_planner.planning import pick_service, validate_plan
+    from backend_planner.planning.checks import check_plan
+    from backend_planner.workspace.scan import scan
+
+    service = pick_service(profile, plan.service)
+    flagged = {p.place for p in validate_plan(plan)}
+    found = check_plan(plan, service, frozenset(scan(root)), profile_root=profile.root)
+    return [p for p in found if p.place not in flagged]
+
+
+def _read_spec(path: str, request: str) -> ChangeSpec:
+    file = Path(path)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{file}: can't read the change spec ({exc})") from exc
+    try:
+        return parse_change_spec(data, request)
+    except PlanError as exc:
+        raise PlanError(f"{file}: {exc.message}", exc.problems) from None
+
+
+# ----------------------------------------------------------------------------- commands
+
+
 def run_plan(args: argparse.Namespace) -> int:
     import anyio
-
-    from backend_planner.planning import plan_workspace
 
     root = Path(args.path)
     if not root.is_dir():
         raise ConfigError(f"{root}: not a directory")
+    spec = _read_spec(args.spec, args.request) if args.spec else None
+
+    def draft(skills: SkillIds) -> Plan:  # its violations: the skill's rules and the tree's
+        from backend_planner.planning import plan_workspace
+
+        return plan_workspace(
+            args.request, root, skills, service_path=args.service, change_spec=spec
+        )
+
     if not args.push:
-        plan = plan_workspace(args.request, root, local_skill_ids(), service_path=args.service)
+        plan = draft(local_skill_ids())
         _print_plan(plan, as_json=args.json)
         return 0 if not plan.violations else 2
 
@@ -107,16 +184,14 @@ def run_plan(args: argparse.Namespace) -> int:
         try:
             async with TaskBackendClient(target) as client:
                 skills = await client.search_skill_ids()
-                plan = plan_workspace(args.request, root, skills, service_path=args.service)
+                plan = draft(skills)
                 return plan, await client.push_plan(plan, project_id=args.project), None
         except BackendPlannerError as exc:
             return plan, None, exc
 
     drafted, result, error = anyio.run(plan_and_push)
     # Without an answer to search_skills, plan with the bundled skills' ids (the same full_ids).
-    plan = drafted or plan_workspace(
-        args.request, root, local_skill_ids(), service_path=args.service
-    )
+    plan = drafted or draft(local_skill_ids())
     if error is not None or result is None:
         _print_plan(plan, as_json=args.json)
         return _saved(plan, args, error)

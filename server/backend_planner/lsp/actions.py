@@ -39,6 +39,7 @@ KIND = types.CodeActionKind.RefactorRewrite
 
 
 def make_plan(ls: PlannerServer, request: str, folder: Path, origin: str | None = None) -> Plan:
+    """The plan, held to the skill's rules and the checks against the tree (its violations)."""
     from backend_planner.planning import plan_workspace
     from backend_planner.tasks.client import registry_skill_ids
     from backend_planner.tasks.skills import SkillRegistry, SkillSource
@@ -93,8 +94,8 @@ async def plan_todo(ls: PlannerServer, uri: str, todo: Todo) -> PlanRecord:
         ls.window_show_message(
             types.ShowMessageParams(
                 type=types.MessageType.Warning,
-                message=f"backend-planner: the plan breaks {len(plan.violations)} of the "
-                "planner skill's rules (see the plan document)",
+                message=f"backend-planner: the plan has {len(plan.violations)} finding(s) "
+                "against the planner skill's rules and the workspace (see the plan document)",
             )
         )
     return record

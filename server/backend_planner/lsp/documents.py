@@ -1,13 +1,16 @@
 """Plan documents: `workspace/textDocumentContent` for `backend-plan:/<id>/<title>.md`
-(architecture, task tree, criteria, validator result), `.json` (the exact payload that is
-pushed) and `.tree.md` (the task tree with live statuses); opened with `window/showDocument`."""
+(change spec, architecture, task tree, criteria, the skill's rules and the checks against the
+tree), `.json` (the exact payload that is pushed) and `.tree.md` (the task tree with live
+statuses); opened with `window/showDocument`."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from lsprotocol import types
 
+from backend_planner.errors import BackendPlannerError, Problem
 from backend_planner.lsp import codemap, stack
 from backend_planner.lsp.server import SCHEME, PlannerServer, parse_plan_uri, uri_path
 from backend_planner.lsp.store import PlanRecord
@@ -30,27 +33,56 @@ def tree_text(ls: PlannerServer, record: PlanRecord) -> str:
 
 
 def markdown(ls: PlannerServer, record: PlanRecord) -> str:
-    from backend_planner.planning import render_markdown, validate_plan
+    """The plan for people: the change spec first (what exists and is modified, with
+    file:line), the architecture and tasks, then one Validation section: the skill's rules and
+    the checks against the workspace's tree as it is now."""
+    from backend_planner.planning import render_markdown
 
     head = []
     if record.stale:
         head.append("> **Stale**: the TODO this plan was made from has changed; run “Re-plan”.\n")
     if record.path:
         head.append(f"Planned from `{record.path}` line {record.line + 1}.\n")
-    problems = validate_plan(record.plan)
-    check = (
-        "Validator: the plan follows the planner skill's rules.\n"
-        if not problems
-        else "Validator problems:\n\n" + "".join(f"- {p}\n" for p in problems)
-    )
+    body = render_markdown(record.plan).split(VALIDATION)[0].rstrip() + "\n"
     pushed = ""
     if record.pushed:
         pushed = f"\n## Pushed to {record.pushed.backend}\n\n```\n{tree_text(ls, record)}```\n"
-    return (
-        ("\n".join(head) + "\n" if head else "")
-        + render_markdown(record.plan)
-        + "\n## Validation\n\n"
-        + (check + pushed)
+    return ("\n".join(head) + "\n" if head else "") + body + validation(ls, record) + pushed
+
+
+VALIDATION = "\n## Validation\n"
+
+
+def validation(ls: PlannerServer, record: PlanRecord) -> str:
+    """The skill's rules and the checks against the tree, run now (the record may come from
+    an older version, and the tree moves on)."""
+    from backend_planner.cli.plan import tree_findings
+    from backend_planner.planning import validate_plan
+
+    out = VALIDATION + "\n"
+    problems = validate_plan(record.plan)
+    if problems:
+        out += "Validator problems:\n\n" + _items(problems)
+    else:
+        out += "Validator: the plan follows the planner skill's rules.\n"
+    profile = ls.profiles.get(str(Path(record.workspace)))  # made already, never started here
+    if profile is None:
+        return out + "\nChecks against the tree: not run (the folder is not analysed yet).\n"
+    try:
+        tree = tree_findings(record.plan, Path(record.workspace), profile)
+    except BackendPlannerError as exc:
+        return out + f"\nChecks against the tree: not run ({exc.message}).\n"
+    if tree:
+        return out + f"\nChecks against the tree: {len(tree)} finding(s):\n\n" + _items(tree)
+    return out + (
+        "\nChecks against the tree: the plan fits the workspace (files, names, endpoints, "
+        "foreign keys, every part of the request covered).\n"
+    )
+
+
+def _items(problems: list[Problem]) -> str:
+    return "".join(
+        f"- `{p.place}`: {p.message}\n" if p.place else f"- {p.message}\n" for p in problems
     )
 
 

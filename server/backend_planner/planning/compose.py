@@ -620,8 +620,14 @@ def _subtasks(
         critical=[
             f"All {len(parts)} parts done in order: " + ", ".join(w.title for w in parts),
             *[c for c in parent_criteria.critical if c.startswith("`") or "identified" in c],
-            "The user's expectations hold end to end: "
-            + "; ".join(list(dict.fromkeys(e for w in works for e in w.expectations))[:3]),
+            *(
+                [
+                    "The user's expectations hold end to end: "
+                    + "; ".join(list(dict.fromkeys(e for w in works for e in w.expectations))[:3])
+                ]
+                if any(w.expectations for w in works)
+                else []
+            ),
         ],
         expected=parent_criteria.expected,
         nice_to_have=parent_criteria.nice_to_have,

@@ -179,6 +179,12 @@ def investigation(
     return summary, [parent, review]
 
 
+def _is_migration(path: str) -> bool:
+    from backend_planner.planning.placement import is_migration
+
+    return is_migration(path)
+
+
 def refactor_files(inv: Investigation, created: list[str]) -> tuple[list[str], list[str], str]:
     """(create, modify, note) for a refactor: an existing target layer is extended, never built
     a second time; the handlers that reach the database themselves move their queries into it."""
@@ -192,7 +198,7 @@ def refactor_files(inv: Investigation, created: list[str]) -> tuple[list[str], l
             f"The {layer} layer exists already ({', '.join(facts.target_files[:4])}): extend it "
             "and move the remaining data access into it; do not create a second one."
         )
-        return [], list(dict.fromkeys(modify)), note
+        return [], [p for p in dict.fromkeys(modify) if not _is_migration(p)], note
     existing = facts.layers.get(layer, [])
     note = (
         f"The service has a {layer} layer for other entities ({', '.join(existing[:3])}): the new "
@@ -200,7 +206,7 @@ def refactor_files(inv: Investigation, created: list[str]) -> tuple[list[str], l
         if existing
         else f"The service has no {layer} layer yet: it is created beside the existing code."
     )
-    return created, list(dict.fromkeys([*modify, *inv.files])), note
+    return created, [p for p in dict.fromkeys([*modify, *inv.files]) if not _is_migration(p)], note
 
 
 def refactor_tasks(

@@ -12,6 +12,7 @@ import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Literal
 
 from backend_planner.planning.model import ExternalSystem, FeatureSpec
 from backend_planner.planning.placement import swap_names
@@ -21,6 +22,7 @@ from backend_planner.planning.resolve import (
     CodeIndex,
     Mention,
     RecipeMatch,
+    contains,
     endpoint_for,
     find_entities,
     is_param,
@@ -103,14 +105,23 @@ def resolve_request(request: str, service: Service) -> ChangeSpec:
     intent = reading.feature.intent
     items: list[SpecItem] = []
     if intent in ("build", "integrate"):
+        # "CRUD", "new resource": a recipe for the new things the request names, not a thing
+        crud = [m for m in reading.matches if m.recipe.target == "new"]
         for match in reading.matches:
-            items.append(_recipe_item(match, reading, index))
+            if match not in crud:
+                items.append(_recipe_item(match, reading, index))
+        crud_key = crud[0].recipe.key if crud else None
         if items:
+            missing = {w for i in items if i.kind == "not_found" for w in lemmas(i.name)}
             items += [
                 SpecItem(
-                    kind="new_entity", name=noun, note="A new domain thing: not in the code map."
+                    kind="new_entity",
+                    name=noun,
+                    recipe=crud_key,
+                    note="A new domain thing: not in the code map.",
                 )
                 for noun in _unknown_nouns(reading, index, None, to_build=True)
+                if not set(lemmas(noun)) & missing and not _names_an_endpoint(noun, reading)
             ]
         else:
             existing = _plain_items(reading, index)
@@ -118,6 +129,7 @@ def resolve_request(request: str, service: Service) -> ChangeSpec:
                 SpecItem(
                     kind="new_entity",
                     name=noun,
+                    recipe=crud_key,
                     note="A new domain thing: not in the code map.",
                     entities=[e for item in existing for e in item.entities][:1],
                 )
@@ -195,9 +207,54 @@ def _unknown_nouns(
     return out
 
 
+def _named_endpoint_word(reading: Reading, index: CodeIndex, match: RecipeMatch) -> str | None:
+    """A word the request uses as an endpoint's name that no endpoint or entity has: "the
+    login endpoint", or the object right after the trigger ("sort the feed by …")."""
+    known = {w for key in index.by_word for w in key.split()}
+    known |= {w for e in index.endpoints for w in literal_lemmas(e.path)}
+    generic = {lemma(w) for w in vocabulary()["request_words"]["generic"]}
+    generic |= {lemma(w) for names in vocabulary()["operations"].values() for w in names}
+    generic |= {lemma(w) for w in vocabulary()["field_words"]["nouns"]}
+    synonyms = vocabulary()["synonyms"]
+    request = reading.words
+    candidates: list[int] = []
+    for i in range(len(request) - 1):
+        if request[i + 1] in ("endpoint", "route"):
+            candidates.append(i)
+    if match.recipe.target == "list_endpoint":
+        # "sort the feed by …": the list the trigger acts on, named with "the"
+        for i in range(match.end, min(len(request) - 1, match.end + 2)):
+            if request[i] == "the":
+                candidates.append(i + 1)
+                break
+    for i in candidates:
+        word = request[i]
+        if len(word) < 3 or word in known or word in generic or not word.isalpha():
+            continue
+        if any(index.entity_named([s]) for s in synonyms.get(word, [])):
+            continue
+        if i >= 1 and request[i - 1] in ("by", "with", "per", "using", "via"):
+            continue
+        return word
+    return None
+
+
+def _names_an_endpoint(noun: str, reading: Reading) -> bool:
+    """ "the orders list endpoint": the noun names an endpoint (found or not), not a new thing."""
+    request = reading.words
+    needle = lemmas(noun)
+    at = contains(request, needle)
+    if at < 0:
+        return False
+    after = request[at + len(needle) : at + len(needle) + 2]
+    return bool(set(after) & {"endpoint", "list", "route", "page", "feed", "listing"})
+
+
 def _recipe_item(match: RecipeMatch, reading: Reading, index: CodeIndex) -> SpecItem:
     recipe = match.recipe
     name = recipe.title if not placeholders(recipe.title) else match.phrase
+    if recipe.kind == "relation":
+        name = pluralize(relation_noun(reading.feature.request, match.phrase))
     item = SpecItem(kind=recipe.kind, name=name, recipe=recipe.key)
     mentions = _non_user(reading.mentions, index)
     mention = _nearest(mentions, match)
@@ -231,13 +288,28 @@ def _recipe_item(match: RecipeMatch, reading: Reading, index: CodeIndex) -> Spec
             and any(m.entity is index.user for m in reading.mentions)
         ):
             entity = index.user
+        if entity is not None and recipe.operations:
+            endpoints = [
+                found for op in recipe.operations if (found := endpoint_for(index, entity, op))
+            ]
     elif target == "auth":
         entity = index.user
         endpoints = _auth_endpoints(index)
+    elif target == "signup":
+        entity = index.user
+        endpoints = _signup_endpoints(index)
     elif target == "new":
         item.kind = "new_entity"
     unknown = _unknown_nouns(reading, index, match)
-    if recipe.target_required and target not in ("service", "new", "auth"):
+    named = _named_endpoint_word(reading, index, match) if not reading.explicit else None
+    if named is not None and target in ("list_endpoint", "endpoint", "write_endpoints"):
+        unknown, endpoints = [named], []  # "the login endpoint", "sort the feed": not here
+    if (recipe.target_required or named is not None) and target not in (
+        "service",
+        "new",
+        "auth",
+        "signup",
+    ):
         missing = not endpoints if target != "entity" else entity is None
         if missing or (unknown and mention is None and not reading.explicit):
             label = (
@@ -265,7 +337,7 @@ def _recipe_item(match: RecipeMatch, reading: Reading, index: CodeIndex) -> Spec
                 )
                 + "; nothing is invented.",
             )
-    if target == "auth" and entity is None:
+    if target in ("auth", "signup") and entity is None:
         return SpecItem(
             kind="not_found",
             name="user accounts",
@@ -313,7 +385,7 @@ def _segment_named(
 
 def _writes(index: CodeIndex, entity: Entity) -> list[Endpoint]:
     out = []
-    for op in ("create", "update"):
+    for op in ("create", "update", "delete"):
         found = endpoint_for(index, entity, op)
         if found is not None:
             out.append(found)
@@ -338,6 +410,18 @@ def _auth_endpoints(index: CodeIndex) -> list[Endpoint]:
         if endpoint.method == "POST" and set(literal) & login:
             out.append(endpoint)
     return out
+
+
+def _signup_endpoints(index: CodeIndex) -> list[Endpoint]:
+    """The registration endpoint: a register/signup path, else POST on the users collection."""
+    names = {lemma(w) for w in vocabulary()["auth"]["register_segments"]} - {"user"}
+    found = [
+        e for e in index.endpoints if e.method == "POST" and set(literal_lemmas(e.path)) & names
+    ]
+    if not found and index.user is not None:
+        create = endpoint_for(index, index.user, "create")
+        found = [create] if create is not None else []
+    return found[:1]
 
 
 def _relation_template(index: CodeIndex, entity: Entity) -> Entity | None:
@@ -648,6 +732,10 @@ def _values(
             else (item_endpoint.path.rsplit("/", 1)[0] if item_endpoint else f"{prefix}/{kebab}")
         )
         item_path = item_endpoint.path if item_endpoint else f"{coll_path}/{{id}}"
+        if entity is index.user:
+            current = _current_user_path(index)
+            if current:  # a user's own things hang off their own resource, never an id
+                item_path = current
         values["collection"] = style_path(coll_path, routing)
         values["item"] = style_path(item_path, routing)
         values["item_param"] = segments(item_path)[-1].strip("{}")
@@ -683,7 +771,7 @@ def _values(
     elif user is not None:
         values["auth"] = f"{prefix}/auth"
     if item.kind == "relation":
-        noun = lemmas(item.name)[0] if lemmas(item.name) else "relation"
+        noun = relation_noun(spec.request, item.name)
         values["relation"] = noun
         values["relations"] = pluralize(noun)
         values["Relation"] = noun[:1].upper() + noun[1:]
@@ -695,7 +783,34 @@ def _values(
         values["fields"] = ", ".join(fields)
     if externals:
         values["external"] = ", ".join(externals)
+    if item.new_entity is not None:
+        values["new_table"] = item.new_entity.table
     return {k: v for k, v in values.items() if v is not None}
+
+
+CURRENT_USER = frozenset({"user", "me", "profile", "account"})
+
+
+def _current_user_path(index: CodeIndex) -> str | None:
+    """`/api/user`, `/me`: the current user's own resource, when the API has one."""
+    for endpoint in index.endpoints:
+        parts = segments(endpoint.path)
+        own = parts and not is_param(parts[-1]) and parts[-1].lower() in CURRENT_USER
+        if endpoint.method == "GET" and own:
+            return endpoint.path
+    return None
+
+
+def relation_noun(request: str, phrase: str) -> str:
+    """The relation a request asks for, as a noun: "let users like comments" → like,
+    "unfollow" → follow (the vocabulary's relation nouns and their aliases)."""
+    table: dict[str, list[str]] = vocabulary()["relations"]
+    said = [*lemmas(phrase), *lemmas(request)]
+    for word in said:
+        for noun, aliases in table.items():
+            if word == noun or word in aliases:
+                return noun
+    return said[0] if said else "relation"
 
 
 def _model_file(entity: Entity) -> str | None:
@@ -813,7 +928,7 @@ def ground_spec(
             items[position] = work.item
             continue
         # -- files it modifies, by role
-        roles = list(recipe.touches) if recipe else ([] if analog else ["handler", "model"])
+        roles = list(recipe.touches) if recipe else ([] if analog else ["handler"])
         for role in roles:
             for path in _role_files(role, item, entity, index, fs):
                 work.add(path, create=False)
@@ -837,6 +952,18 @@ def ground_spec(
             if recipe
             else ("new_entity" if item.new_entity else "new_fields" if item.new_fields else "none")
         )
+        if kind == "new_fields" and item.new_entity is not None and service.migrations is not None:
+            # the new entity the fields point at is created first
+            first = _migration_files(
+                service,
+                f"create_{item.new_entity.table}",
+                planned,
+                place.migration_dir_for(service, place.model_file(entity) if entity else None),
+            )
+            planned += tuple(first)
+            work.migrations += first
+            for path in first:
+                work.add(path, create=not fs.exists(path))
         if kind != "none" and service.migrations is not None:
             slug = _migration_slug(kind, item, values)
             near = place.model_file(entity) if entity is not None else None
@@ -845,11 +972,27 @@ def ground_spec(
             app_dir = place.migration_dir_for(service, near)
             migrations = _migration_files(service, slug, planned, app_dir)
             planned += tuple(migrations)
-            work.migrations = migrations
+            work.migrations = [*work.migrations, *migrations]
             for path in migrations:
                 work.add(path, create=not fs.exists(path))
         if kind in ("new_fields", "index") and entity is not None:
             work.add(place.model_file(entity), create=False)
+        if work.migrations and service.migrations is not None:
+            # the files the migration tool reads or writes beside the migrations (schema.rs)
+            for name in vocabulary()["migration_companions"].get(service.migrations.tool, []):
+                found = sorted(p for p in fs.all if p == name or p.endswith("/" + name))
+                if found:
+                    work.add(found[0], create=False)
+        if item.kind == "existing" and not work.create and not work.modify:
+            # it exists and the map shows no handler: read its definition first
+            work.investigate = [p for e in item.entities if (p := e.file)] or [
+                p for e in item.endpoints if (p := e.file)
+            ]
+        # -- the registry that lists a folder's files (a NestJS module, a Rust mod.rs)
+        for path in list(work.create):
+            for registry in _registries(path, fs):
+                if registry not in work.create:
+                    work.add(registry, create=False)
         # -- tests: the existing tests of what it touches, else a new test file beside them
         _place_tests(work, item, entity, index, fs)
         # -- texts
@@ -869,6 +1012,8 @@ def ground_spec(
                     f"{ref.name} exists already ({ref.where}): extend it, "
                     "do not create a second one"
                 )
+        if item.new_fields and entity is not None:
+            work.critical += _derived_field_criteria(item, entity)
         if item.template and item.kind == "new_entity":
             work.patterns.append(f"Follow the existing {item.template} feature file by file")
         elif item.template:
@@ -923,8 +1068,24 @@ def _with_recipe_shapes(
     spec: ChangeSpec,
     externals: list[str],
 ) -> SpecItem:
-    values = _values(item, index, routing, spec, externals)
     update: dict[str, object] = {}
+    if recipe.entity_nouns and item.new_entity is None:
+        said = set(lemmas(spec.request))
+        noun = next((n for n in recipe.entity_nouns if n in said), recipe.entity_nouns[0])
+        item = item.model_copy(
+            update={
+                "new_entity": NewEntity(
+                    name=noun[:1].upper() + noun[1:],
+                    table=plural_noun(noun),
+                    fields=[
+                        FieldSpec(name="id", type="bigint", nullable=False, unique=True),
+                        FieldSpec(name="name", nullable=False),
+                        FieldSpec(name="created_at", type="timestamp", nullable=False),
+                    ],
+                )
+            }
+        )
+    values = _values(item, index, routing, spec, externals)
     if recipe.entity is not None and item.new_entity is None:
         name = fill(recipe.entity.name, values)
         table = fill(recipe.entity.table, values)
@@ -952,7 +1113,7 @@ def _with_recipe_shapes(
     if recipe.fields and not item.new_fields:
         update["new_fields"] = [
             FieldSpec(
-                name=f.name,
+                name=re.sub(r"[^a-z0-9_]", "_", (fill(f.name, values) or f.name).lower()),
                 type=f.type,
                 nullable=f.nullable,
                 unique=f.unique,
@@ -1007,16 +1168,73 @@ def _role_files(
         found = place.model_file(index.user) if index.user is not None else None
         return [found] if found else []
     if role in ("service", "repository", "serializer"):
-        if not entity_words:
+        if entity is None:
             return []
-        return place.entity_files(fs, entity_words, role)[:2]
+        from backend_planner.planning.investigate import LayerRole
+        from backend_planner.planning.investigate import entity_files as layer_files
+
+        roles: tuple[LayerRole, ...] = ("serializer",)
+        if role == "repository":
+            roles = ("repository", "query")
+        elif role == "service":
+            roles = ("service",)
+        operation = _operation_of(item, index)
+        layered = [
+            f.path
+            for f in layer_files(index.service, entity, sorted(fs.all), roles, operation, limit=2)
+        ]
+        return layered or place.entity_files(fs, entity_words, role)[:2]
     if role == "config":
-        found = place.config_file(fs)
-        return [found] if found else []
+        config = place.config_file(fs)
+        return [config] if config else []
     if role == "entry":
-        found = place.entry_file(fs)
-        return [found] if found else []
+        entry = place.entry_file(fs)
+        return [entry] if entry else []
     return []
+
+
+def _registries(path: str, fs: object) -> list[str]:
+    """Files that must list a new file of this folder (per language, from the vocabulary)."""
+    import fnmatch
+
+    from backend_planner.planning import placement as place
+
+    assert isinstance(fs, place.Files)
+    patterns = vocabulary()["registries"].get(fs.service.language or "", [])
+    folder = posixpath.dirname(path)
+    out = []
+    for pattern in patterns:
+        for candidate in (folder, posixpath.dirname(folder)):
+            found = sorted(
+                p
+                for p in fs.all
+                if posixpath.dirname(p) == candidate
+                and fnmatch.fnmatch(posixpath.basename(p), pattern)
+            )
+            if found:
+                out.append(found[0])
+                break
+    return out
+
+
+def _operation_of(
+    item: SpecItem, index: CodeIndex
+) -> Literal["list", "get", "create", "update", "delete"] | None:
+    """The entity operation the item's first endpoint performs (list for a GET collection)."""
+    if not item.endpoints:
+        return None
+    endpoint = item.endpoints[0]
+    parts = segments(endpoint.path)
+    item_path = bool(parts) and is_param(parts[-1])
+    if endpoint.method == "GET":
+        return "get" if item_path else "list"
+    if endpoint.method == "POST":
+        return "create"
+    if endpoint.method in ("PUT", "PATCH"):
+        return "update"
+    if endpoint.method == "DELETE":
+        return "delete"
+    return None
 
 
 def _template_files(item: SpecItem, index: CodeIndex, role: str) -> list[str]:
@@ -1279,9 +1497,10 @@ def _feature_registration(index: CodeIndex, fs: object) -> list[str]:
     out: list[str] = []
     for framework in index.service.frameworks:
         for name in table.get(framework, []):
+            home = posixpath.dirname(out[0]) if out else None
             found = sorted(
                 (p for p in fs.all if posixpath.basename(p) == name and not place.is_test(p)),
-                key=lambda p: (p.count("/"), p),
+                key=lambda p: (posixpath.dirname(p) != home, p.count("/"), p),
             )
             if found:
                 out.append(found[0])
@@ -1438,6 +1657,9 @@ def _analog(
                     purpose=purpose.format(singular=singular, plural=plural),
                 )
             )
+        if feature is not None and any(e.kind == "payments" for e in feature.external):
+            # its state comes from the payment provider's webhooks, never from a client update
+            endpoints = [e for e in endpoints if e.method not in ("PUT", "PATCH")]
         update["new_endpoints"] = endpoints
         update["template"] = f"{template.name.split('.')[-1]}" + (
             f" ({template.table})" if template.table else ""
@@ -1574,6 +1796,23 @@ def _integration(
         | ({"idempotency"} if external.kind == "payments" else set())
         | ({"pii"} if external.pii else set())
     )
+
+
+def _derived_field_criteria(item: SpecItem, entity: Entity) -> list[str]:
+    """A new number or flag on an entity with text columns is usually derived from them: it is
+    computed by the server on create and on every update of its source, never sent by clients."""
+    preference = ["body", "content", "text", *vocabulary()["field_types"]["text"], "title"]
+    names = {f.name for f in entity.fields}
+    sources = [name for name in dict.fromkeys(preference) if name in names]
+    out = []
+    for field_ in item.new_fields:
+        if field_.type in ("integer", "decimal", "boolean") and sources:
+            out.append(
+                f"{field_.name} is derived by the server from {', '.join(sources[:2])} on create "
+                f"and recomputed on every update of {sources[0]} (clients never send it); "
+                "existing rows are backfilled by the migration or a one-off job"
+            )
+    return out
 
 
 def _new_entity_texts(work: Work, item: SpecItem) -> None:

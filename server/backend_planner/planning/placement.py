@@ -383,22 +383,7 @@ def _feature_dir(near: list[str]) -> str | None:
     """The handler's folder when it is a feature's folder (`src/auth`), not a layer's."""
     layer_words = {w for names in vocabulary()["roles"].values() for w in names}
     layer_words |= {w for names in vocabulary()["layers"].values() for w in names}
-    generic = {
-        "src",
-        "app",
-        "lib",
-        "cmd",
-        "internal",
-        "pkg",
-        "server",
-        "main",
-        "java",
-        "kotlin",
-        "web",
-        "http",
-        "rest",
-        "core",
-    }
+    generic = set(vocabulary()["dirs"]["generic"])
     for path in near:
         directory = posixpath.dirname(path)
         base = posixpath.basename(directory).lower()

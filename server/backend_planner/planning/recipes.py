@@ -31,10 +31,13 @@ else:  # pragma: no cover
 # - endpoint: the named endpoint(s) (by method+path, path words, handler name, or operation+entity);
 # - write_endpoints: the create/update endpoints of the named entity;
 # - entity: the named entity (its model, table, and every endpoint serving it);
-# - auth: the user entity and the login/registration endpoints;
+# - auth: the user entity and the login endpoints;
+# - signup: the user entity and the registration endpoint (POST on the users collection);
 # - service: the service as a whole (no single target);
 # - new: a new domain thing named by the request.
-Target = Literal["list_endpoint", "endpoint", "write_endpoints", "entity", "auth", "service", "new"]
+Target = Literal[
+    "list_endpoint", "endpoint", "write_endpoints", "entity", "auth", "signup", "service", "new"
+]
 # Where a recipe's work lands, relative to its target (files to modify) or new (files to create).
 Role = Literal[
     "registration",  # the file that registers the target's routes
@@ -86,6 +89,7 @@ PLACEHOLDERS = frozenset(
         "fields",  # new fields, joined
         "external",  # the external system's name: Stripe
         "update_method",  # PUT or PATCH, as the repo's routes use
+        "new_table",  # the table of the entity the recipe creates: organizations
     }
 )
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
@@ -152,11 +156,21 @@ class Recipe(_Model):
         default=True,
         description="A target the code map lacks makes the item not_found (closest named).",
     )
+    operations: list[Literal["list", "get", "create", "update", "delete"]] = Field(
+        default_factory=list,
+        description="For an entity target: its endpoints of these operations are modified "
+        "(soft delete changes DELETE, caching the GETs).",
+    )
     touches: list[Role] = Field(default_factory=list)
     creates: list[NewFile] = Field(default_factory=list)
     migration: MigrationKind = "none"
     fields: list[FieldTemplate] = Field(default_factory=list)
     entity: EntityTemplate | None = None
+    entity_nouns: list[str] = Field(
+        default_factory=list,
+        description="The new entity is named as the request names it: the first of these "
+        "nouns the request uses (else the first listed) — organization, workspace, team.",
+    )
     endpoints: list[EndpointTemplate] = Field(default_factory=list)
     requirements: list[str] = Field(min_length=1)
     critical: list[str] = Field(min_length=1)

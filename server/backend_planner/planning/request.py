@@ -299,7 +299,14 @@ def understand(request: str) -> FeatureSpec:
     # The first words of each sentence: a TODO often states the problem, then what to do
     # ("counters are never evicted. Move them to a shared store.").
     lead = [w for sentence in re.split(r"[.;!?]\s+", rest) for w in _TOKEN.findall(sentence)[:3]]
-    if wordset & FIX_WORDS and not (set(lead) & {"build", "create", "add", "implement"}):
+    symptom = re.search(
+        r"\b(?:returns?|returning|throws?|gives?|responds? with|fails? with|got|get)\s+(?:an?\s+)?"
+        r"(?:[45]\d\d|[45]xx|error|exception|timeout)\b|\b[45]\d\d\s+(?:error|on|when)\b",
+        text,
+        re.IGNORECASE,
+    )
+    building = set(lead) & {"build", "create", "add", "implement"}
+    if (wordset & FIX_WORDS or symptom) and not building:
         intent = "fix"
     elif set(lead) & REFACTOR_WORDS or (wordset & {"refactor", "restructure", "decouple"}):
         intent = "refactor"

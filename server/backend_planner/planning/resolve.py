@@ -128,6 +128,14 @@ class CodeIndex:
             for key in {" ".join(entity_words(entity)), " ".join(table_words(entity))}:
                 if key:
                     index.by_word.setdefault(key, []).append(entity)
+        heads: dict[str, list[Entity]] = {}
+        for entity in entities:
+            name = entity_words(entity)
+            if len(name) > 1:
+                heads.setdefault(name[-1], []).append(entity)
+        for head, owners in heads.items():
+            if head not in index.by_word and len(owners) == 1:
+                index.by_word[head] = owners  # article_comments is the comments
         users = vocabulary()["auth"]["user_entities"]
         for word in users:
             found = index.by_word.get(word)
@@ -148,7 +156,11 @@ class CodeIndex:
 
     def is_join(self, entity: Entity) -> bool:
         """A join entity: two or more references and few fields of its own."""
-        refs = [f for f in entity.fields if f.references or f.name.endswith("_id")]
+        refs = [
+            f
+            for f in entity.fields
+            if f.references or (f.name.lower().endswith(("_id", "id")) and f.name.lower() != "id")
+        ]
         return len(refs) >= 2 and len(entity.fields) - len(refs) <= 3
 
     def joins_of(self, entity: Entity) -> list[Entity]:
@@ -160,7 +172,8 @@ class CodeIndex:
             if other is entity or not self.is_join(other):
                 continue
             if any(
-                f.references == table or f.name in (f"{singular}_id", f"{singular}id")
+                (f.references or "").split(".")[0] in (table, entity.name)
+                or f.name.lower() in (f"{singular}_id", f"{singular}id".replace("_", ""))
                 for f in other.fields
             ):
                 out.append(other)

@@ -8,6 +8,7 @@ context (`AppContext`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -15,7 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -26,10 +27,10 @@ from mcp.server.mcpserver.resources import ResourceSecurity
 from mcp.server.mcpserver.resources.types import TextResource
 from mcp.server.mcpserver.tools.base import Tool
 from mcp_types import ToolAnnotations
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from backend_planner import __version__
-from backend_planner.errors import BackendPlannerError, NotFound
+from backend_planner.errors import BackendPlannerError, NotFound, PlanError, Problem
 from backend_planner.tasks.models import (
     MAX_ID_CHARS,
     MAX_PAGE,
@@ -46,6 +47,9 @@ from backend_planner.tasks.models import (
 from backend_planner.tasks.skills import Skill, SkillRegistry, SkillSource
 from backend_planner.tasks.store import TaskStore
 from backend_planner.tasks.tree import render_markdown
+
+if TYPE_CHECKING:
+    from backend_planner.planning.spec import ChangeSpec
 
 log = logging.getLogger(__name__)
 
@@ -322,10 +326,73 @@ async def claim_next_task(
 
 
 class PlanCheck(BaseModel):
-    ok: bool = Field(description="True when the plan passes every rule of the planner skill.")
-    violations: list[dict[str, str]] = Field(
-        default_factory=list, description="Each broken rule: {place, message}."
+    ok: bool = Field(
+        description="True when the plan passes every rule of the planner skill and, when the "
+        "workspace path was given, every check against the tree."
     )
+    violations: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="Each problem: {place, message, check}; check is 'skill' (a rule of the "
+        "planner skill), 'tree' (a check against the workspace) or 'shape' (the plan does "
+        "not parse, so the tree was not checked).",
+    )
+
+
+CHANGE_SPEC_HELP = (
+    "Optional: the request as you understood it, in the ChangeSpec shape; the planner then "
+    "plans from it instead of its own reading. One item per thing the request names, by kind: "
+    "existing (an endpoint or entity that changes), new_entity (a genuinely new domain thing), "
+    "new_fields (fields on an existing entity), capability (added to existing endpoints: "
+    "pagination, filtering, rate limiting …), relation (between existing entities, e.g. "
+    "bookmarks copying favorites), cross_cutting (middleware, caching, audit …), flow "
+    "(password reset, email verification, OAuth login, 2FA …), integration (webhooks, "
+    "clients, events, workers). Name existing endpoints by method + path and entities by name: "
+    "the planner finds their files and lines in the code map. What the repository lacks comes "
+    "back as a not_found item naming the closest existing endpoints; nothing is invented."
+)
+
+
+def _draft_schema() -> dict[str, Any]:
+    """draft_plan's input schema: the ChangeSpec in full (item kinds, fields, descriptions),
+    with the recipe keys spelled out. Built when the server starts (planning loads lazily)."""
+    from backend_planner.planning.recipes import load_recipes
+    from backend_planner.planning.spec import ChangeSpec
+
+    args = create_model(
+        "draft_planArguments",
+        request=(
+            str,
+            Field(description='The feature request, e.g. "Build subscription API with Stripe".'),
+        ),
+        path=(str, Field(description="Directory of the workspace on the server's machine.")),
+        service_path=(
+            str | None,
+            Field(default=None, description="The service of a monorepo to plan for (its path)."),
+        ),
+        change_spec=(ChangeSpec | None, Field(default=None, description=CHANGE_SPEC_HELP)),
+    )
+    schema = args.model_json_schema()
+    try:
+        recipes = load_recipes()
+    except BackendPlannerError as exc:  # the task tools serve on; draft_plan will say why
+        log.warning("draft_plan schema without recipe keys: %s", exc)
+        return schema
+    recipe = schema["$defs"]["SpecItem"]["properties"]["recipe"]
+    recipe["description"] = (
+        "Key of the feature recipe that plans this item (null when none fits): "
+        + "; ".join(f"{key} ({r.title}, {r.kind})" for key, r in sorted(recipes.items()))
+        + "."
+    )
+    for option in recipe.get("anyOf", []):
+        if option.get("type") == "string":
+            option["enum"] = sorted(recipes)
+    return schema
+
+
+def _draft_tool(annotations: ToolAnnotations) -> Tool:
+    tool = _tool(draft_plan, annotations=annotations)
+    tool.parameters = _draft_schema()
+    return tool
 
 
 def _analyze(path: str) -> Any:
@@ -334,13 +401,93 @@ def _analyze(path: str) -> Any:
     return analyze(path)
 
 
-def _draft(registry: SkillRegistry, request: str, path: str, service_path: str | None) -> Any:
+def _spec(data: Any, request: str) -> ChangeSpec:
+    """The agent's spec, checked: its shape (pydantic) and its recipe keys."""
+    from backend_planner.cli.plan import parse_change_spec
+    from backend_planner.planning.recipes import load_recipes
+
+    spec = parse_change_spec(data, request)
+    recipes = load_recipes()
+    problems = [
+        Problem(
+            f"change_spec.items[{i}].recipe",
+            f"unknown recipe {item.recipe!r} (one of {', '.join(sorted(recipes))}; "
+            "null when none fits)",
+        )
+        for i, item in enumerate(spec.items)
+        if item.recipe is not None and item.recipe not in recipes
+    ]
+    if problems:
+        raise PlanError("the change spec is not valid; fix every problem and call again", problems)
+    return spec
+
+
+def _draft(
+    registry: SkillRegistry,
+    request: str,
+    path: str,
+    service_path: str | None,
+    change_spec: Any,
+) -> Any:
     from backend_planner.planning import plan_workspace
     from backend_planner.tasks.client import registry_skill_ids
 
-    return plan_workspace(
-        request, Path(path), registry_skill_ids(registry), service_path=service_path
+    spec = _spec(change_spec, request) if change_spec is not None else None
+    return plan_workspace(  # its violations: the skill's rules and the checks against the tree
+        request,
+        Path(path),
+        registry_skill_ids(registry),
+        service_path=service_path,
+        change_spec=spec,
     )
+
+
+def _check(plan: dict[str, Any], known: list[str], path: str | None) -> list[dict[str, str]]:
+    """The skill's rules, then (with `path`) the checks against the tree; a plan that does not
+    parse gets the rules and its shape problems (the tree needs a parsed plan)."""
+    from backend_planner.planning import Plan, validate_plan
+
+    found = [
+        {"place": p.place, "message": p.message, "check": "skill"}
+        for p in validate_plan(plan, known_skill_ids=known)
+    ]
+    if path is None:
+        return found
+    from backend_planner.cli.plan import tree_findings
+    from backend_planner.tasks.validation import problems_from_pydantic
+    from backend_planner.workspace import analyze
+
+    profile = analyze(path)  # first: a workspace that can't be read is the call's error
+    try:
+        parsed = Plan.model_validate(_plan_defaults(plan, profile))
+    except ValidationError as exc:
+        flagged = {v["place"] for v in found}
+        return found + [
+            {"place": p.place, "message": p.message, "check": "shape"}
+            for p in problems_from_pydantic(exc, "")
+            if p.place not in flagged
+        ]
+    try:
+        tree = tree_findings(parsed, Path(path), profile)
+    except PlanError as exc:  # the plan's service is not in the workspace
+        return [*found, {"place": "service", "message": exc.message, "check": "tree"}]
+    return found + [{"place": p.place, "message": p.message, "check": "tree"} for p in tree]
+
+
+def _plan_defaults(plan: dict[str, Any], profile: Any) -> dict[str, Any]:
+    """A plan as an agent may write it (request, pattern, tasks), completed with what the
+    checks against the tree do not depend on (the service: the workspace's main backend); its
+    old violations are dropped."""
+    from backend_planner.planning import pick_service
+
+    data = {k: v for k, v in plan.items() if k != "violations"}
+    data.setdefault("intent", "build")
+    data.setdefault("pattern_reason", "")
+    data.setdefault("architecture", {"summary": ""})
+    if data.get("service") is None:
+        with contextlib.suppress(PlanError):  # no backend: the plan's missing service is named
+            data["service"] = pick_service(profile, None).path
+    return data
 
 
 async def analyze_workspace(
@@ -357,19 +504,20 @@ async def analyze_workspace(
 
 async def draft_plan(
     ctx: AppCtx,
-    request: Annotated[
-        str, Field(description='The feature request, e.g. "Build subscription API with Stripe".')
-    ],
-    path: Annotated[str, Field(description="Directory of the workspace on the server's machine.")],
-    service_path: Annotated[
-        str | None, Field(description="The service of a monorepo to plan for (its path).")
-    ] = None,
+    request: str,
+    path: str,
+    service_path: str | None = None,
+    change_spec: Any = None,  # checked by _spec, so that every problem is named with its place
 ) -> dict[str, Any]:
-    """Draft a plan in the planner skill's patterns, grounded in the workspace: architecture
-    summary, then tasks with this registry's skill full_ids, real file paths, criteria. Review
-    it, then create the tasks with create_tasks_batch (standard) or create_task +
-    create_subtask (sub-task patterns)."""
-    plan = await _call(_draft, _app(ctx).skills, request, path, service_path)
+    """Draft a plan in the planner skill's patterns, grounded in the workspace's code map:
+    the change spec first (what exists and is modified, with file:line; what is created; what
+    must not change; what the repository does not have), the architecture, then tasks with
+    this registry's skill full_ids, real file paths and criteria. Pass change_spec when you
+    have understood the request yourself: it is grounded and checked like the planner's own.
+    `violations` lists every broken rule and every check against the tree that fails, each
+    at its place. Review it, then create the tasks with create_tasks_batch (standard) or
+    create_task + create_subtask (sub-task patterns)."""
+    plan = await _call(_draft, _app(ctx).skills, request, path, service_path, change_spec)
     return dict(plan.model_dump(mode="json"))
 
 
@@ -379,18 +527,26 @@ async def validate_plan(
         dict[str, Any],
         Field(
             description="A plan as JSON: request, pattern (standard|subtasks|investigation), "
-            "tasks (with nested subtasks)."
+            "tasks (with nested subtasks); service, change_spec and architecture when it came "
+            "from draft_plan."
         ),
     ],
+    path: Annotated[
+        str | None,
+        Field(
+            description="The workspace directory the plan is for: also run the checks against "
+            "the tree (files to create don't exist yet, files to modify do, valid identifiers, "
+            "no placeholders, endpoints in the repo's prefix and style without collisions, "
+            "foreign keys to known entities, every part of the request covered)."
+        ),
+    ] = None,
 ) -> PlanCheck:
-    """Check a plan against every rule of the planner skill; each violation names its place."""
-    from backend_planner.planning import validate_plan as check
-
+    """Check a plan against every rule of the planner skill and, given the workspace `path`,
+    against the tree (the plan's `service` in it, the default backend when absent); each
+    problem names its place."""
     known = [s.full_id for s in _app(ctx).skills.all()]
-    problems = await _call(check, plan, known_skill_ids=known)
-    return PlanCheck(
-        ok=not problems, violations=[{"place": p.place, "message": p.message} for p in problems]
-    )
+    violations = await _call(_check, plan, known, path)
+    return PlanCheck(ok=not violations, violations=violations)
 
 
 # ----------------------------------------------------------------------------- resources & prompts
@@ -464,7 +620,7 @@ def build_server(
         _tool(update_task_status, annotations=writes),
         _tool(claim_next_task, annotations=writes),
         _tool(analyze_workspace, annotations=read_only),
-        _tool(draft_plan, annotations=read_only),
+        _draft_tool(read_only),
         _tool(validate_plan, annotations=read_only),
     ]
     server: MCPServer[AppContext] = MCPServer(
