@@ -46,7 +46,8 @@ def test_stripe_on_gin_is_the_standard_four_tasks() -> None:
     assert "internal/handlers/subscription_handler.go" in create
     assert "internal/models/subscription.go" in create
     assert "internal/repository/subscription_repository.go" in create
-    assert build.inputs["files_to_modify"] == ["internal/routes/routes.go"]
+    # the routes are registered where the others are; the owner's model gets its relation
+    assert build.inputs["files_to_modify"] == ["internal/routes/routes.go", "internal/models/user.go"]
     assert "go test ./..." in build.inputs["validation_commands"]
     expected = " ".join(build.validation_criteria.expected)
     for word in ("Auth enforced", "Input validation", "STRIPE_WEBHOOK_SECRET", "PII", "Idempotent"):

@@ -39,7 +39,7 @@ from backend_planner.planning.spec import ChangeSpec
 from backend_planner.tasks.models import ValidationCriteria
 from backend_planner.workspace.profile import Service
 
-BIG_ITEM_FILES = 8
+BIG_ITEM_FILES = 12
 
 
 def architecture(spec: ChangeSpec, works: list[Work], feature: FeatureSpec) -> Architecture:

@@ -983,6 +983,20 @@ def ground_spec(
                 found = sorted(p for p in fs.all if p == name or p.endswith("/" + name))
                 if found:
                     work.add(found[0], create=False)
+        if any(e.public for e in item.new_endpoints):
+            # public endpoints are let through where the framework guards every route
+            for path in place.public_route_config(fs):
+                work.add(path, create=False)
+        if item.new_entity is not None:
+            # an ORM model of an entity the new one references declares the other side
+            for field_ in item.new_entity.fields:
+                owner = next(
+                    (e for e in index.entities if field_.references and e.table == field_.references),
+                    None,
+                )
+                model = place.model_file(owner) if owner is not None else None
+                if model and not model.endswith((".prisma", ".sql")):
+                    work.add(model, create=False)
         if item.kind == "existing" and not work.create and not work.modify:
             # it exists and the map shows no handler: read its definition first
             work.investigate = [p for e in item.entities if (p := e.file)] or [
@@ -1050,13 +1064,18 @@ def _title(item: SpecItem, recipe: Recipe | None, values: dict[str, str]) -> str
         return f"{item.new_entity.name} API"
     if item.kind == "integration" and recipe is None:
         return f"{item.name.removesuffix(' API')} integration"
+    display = values.get("singular", "").title().replace(" ", "") or (
+        item.entities[0].name.split(".")[-1] if item.entities else ""
+    )
+    if item.kind == "relation":
+        return f"{item.name[:1].upper()}{item.name[1:]} on {display}" if display else name
     target = ""
     if item.endpoints and item.kind in ("capability", "existing"):
         target = f" on {item.endpoints[0].method} {item.endpoints[0].path}"
         if len(item.endpoints) > 1:
             target += f" (+{len(item.endpoints) - 1})"
-    elif item.entities and item.kind in ("relation", "new_fields", "capability", "existing"):
-        target = f" for {item.entities[0].name.split('.')[-1]}"
+    elif display and item.kind in ("new_fields", "capability", "existing"):
+        target = f" for {display}"
     return f"{name}{target}"
 
 
@@ -1076,7 +1095,7 @@ def _with_recipe_shapes(
             update={
                 "new_entity": NewEntity(
                     name=noun[:1].upper() + noun[1:],
-                    table=plural_noun(noun),
+                    table=table_name(index, plural_noun(noun)),
                     fields=[
                         FieldSpec(name="id", type="bigint", nullable=False, unique=True),
                         FieldSpec(name="name", nullable=False),
@@ -1106,7 +1125,7 @@ def _with_recipe_shapes(
                 )
             update["new_entity"] = NewEntity(
                 name=re.sub(r"[^A-Za-z0-9]", "", name[:1].upper() + name[1:]),
-                table=re.sub(r"[^a-z0-9_]", "_", table.lower()),
+                table=table_name(index, re.sub(r"[^a-z0-9_]", "_", table.lower())),
                 fields=fields,
                 unique=[[fill(c, values) or c for c in group] for group in recipe.entity.unique],
             )
@@ -1183,7 +1202,15 @@ def _role_files(
             f.path
             for f in layer_files(index.service, entity, sorted(fs.all), roles, operation, limit=2)
         ]
-        return layered or place.entity_files(fs, entity_words, role)[:2]
+        layered = layered or place.entity_files(fs, entity_words, role)[:2]
+        if not layered and role == "service":
+            # no service layer by name: the file beside the handler doing its work
+            # (articles/handler.py next to routes.py), else a file named for the entity
+            handlers = [p for e in endpoints if (p := e.handler_file or e.file)]
+            layered = place.logic_files(fs, entity_words, handlers)[:1]
+        return layered
+    if role == "auth":
+        return place.auth_files(fs)[:3]
     if role == "config":
         config = place.config_file(fs)
         return [config] if config else []
@@ -1583,6 +1610,17 @@ def _new_fields(
     return fields
 
 
+def table_name(index: CodeIndex, plain: str) -> str:
+    """A new table named like the repo's: its shared prefix (`t_articles` → `t_bookmarks`)."""
+    tables = [e.table for e in index.entities if e.table]
+    prefixes = Counter(m.group(0) for t in tables if (m := re.match(r"^[a-z]{1,4}_", t)))
+    if prefixes and tables:
+        prefix, count = prefixes.most_common(1)[0]
+        if count * 5 >= len(tables) * 3 and not plain.startswith(prefix):
+            return prefix + plain
+    return plain
+
+
 def plural_noun(word: str) -> str:
     """The plural of a noun, uncountable ones kept (inventory, feedback)."""
     from backend_planner.planning.request import UNCOUNTABLE
@@ -1617,6 +1655,7 @@ def _analog(
             fields.insert(
                 1, FieldSpec(name=key, type="bigint", nullable=False, references=parent.table)
             )
+    table = table_name(index, table)
     update: dict[str, object] = {"new_entity": NewEntity(name=name, table=table, fields=fields)}
     if template is None:
         return _layered(item.model_copy(update=update), index, fs, routing, new_words)

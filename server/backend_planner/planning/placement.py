@@ -317,6 +317,17 @@ def sibling_name(
     return f"{case(stem, _style_of(name))}{ext}"
 
 
+def template_file(files: Files, stem: str) -> str:
+    """An email/HTML template where the framework keeps them, with its extension."""
+    table = vocabulary()["templates"]
+    for framework in files.service.frameworks:
+        spec = table.get(framework)
+        if spec:
+            directory = posixpath.join(files.root, spec["dir"]) if files.root else spec["dir"]
+            return posixpath.join(directory, f"{stem}{spec['ext']}")
+    return ""
+
+
 def _default_name(language: str, stem: str, role: str, ext: str) -> str:
     if language in ROLE_SUFFIX or language in ("typescript", "javascript", "ruby"):
         stem = stem.removesuffix("_" + role)  # the role suffix is added below
@@ -353,6 +364,8 @@ def anchor(files: Files, near: list[str]) -> str:
 
 def new_file(files: Files, role: str, stem: str, near: list[str]) -> str:
     """The path of a new file of `role` named for `stem` (snake_case)."""
+    if role == "template" and (found := template_file(files, stem)):
+        return found
     language = files.service.language or ""
     directory = None if role == "handler" and near else role_dir(files, role)
     if directory is None and role in ("worker", "job", "client", "policy"):
@@ -400,6 +413,53 @@ def _flat_feature_dir(files: Files, near: list[str]) -> str | None:
         if len(siblings) >= 3:
             return directory
     return None
+
+
+def logic_files(files: Files, entity_words: list[str], handlers: list[str]) -> list[str]:
+    """Where an entity's logic lives when the repo has no service layer by name: a handler or
+    logic module beside the route file, else a source file named for the entity (plural or
+    singular) in another folder than the handlers."""
+    roles = set(vocabulary()["roles"]["handler"]) | {"handler", "logic", "crud", "core"}
+    out: list[str] = []
+    for handler in handlers:
+        folder = posixpath.dirname(handler)
+        for path in files.sources():
+            stem = posixpath.basename(path).split(".")[0].lower()
+            if posixpath.dirname(path) == folder and path != handler and stem in roles:
+                out.append(path)
+    forms = set(name_forms(entity_words))
+    for path in files.sources():
+        stem = posixpath.basename(path).split(".")[0]
+        if stem in forms and path not in handlers and path not in out and not is_migration(path):
+            out.append(path)
+    return out
+
+
+def auth_files(files: Files) -> list[str]:
+    """Where requests are authenticated: files named for auth and a guarding role (an auth
+    middleware, a JWT strategy or guard, a security config), most specific first."""
+    table = vocabulary()["auth_files"]
+    subjects, kinds = set(table["subjects"]), table["kinds"]
+    ranked = []
+    for path in files.sources():
+        stem_words = set(words(posixpath.basename(path).split(".")[0]))
+        name_words = set(words(posixpath.basename(path)))
+        kind = [kinds.index(w) for w in name_words if w in kinds]
+        if (stem_words & subjects or name_words & subjects) and kind:
+            ranked.append((min(kind), path.count("/"), path))
+        elif name_words == {"middleware", *name_words & {"go", "py", "ts", "js", "rb", "php"}}:
+            ranked.append((len(kinds), path.count("/"), path))  # cmd/middleware.go
+    return [p for _, _, p in sorted(ranked)]
+
+
+def public_route_config(files: Files) -> list[str]:
+    """Files that guard every route and list the public ones (a Spring SecurityConfig)."""
+    out = []
+    for pattern in vocabulary()["auth_files"]["route_guards"]:
+        for path in files.sources():
+            if fnmatch.fnmatch(posixpath.basename(path), pattern) and path not in out:
+                out.append(path)
+    return out[:1]
 
 
 def config_file(files: Files) -> str | None:

@@ -49,6 +49,7 @@ Role = Literal[
     "user_model",  # the user entity's model file
     "config",  # the service's configuration/settings file
     "entry",  # the application entry point (where middleware is installed)
+    "auth",  # where requests are authenticated (auth middleware, guard, strategy, security config)
 ]
 NewRole = Literal[
     "middleware",

@@ -350,7 +350,15 @@ def _next_files(
         return [f"{base}{stamp}_{snake}{ext}"]
     if scheme == "liquibase":
         common = Counter(n.rpartition(".")[2] for n in names).most_common(1)
-        return [f"{base}{stamp}_{snake}.{common[0][0] if common else 'xml'}"]
+        ext = common[0][0] if common else "xml"
+        numbered = [m for n in names if (m := re.match(r"^(\d{1,6})([-_])", n))]
+        if numbered:  # 01-schema.xml: the sequence goes on, written the same way
+            width = max(len(m.group(1)) for m in numbered)
+            value = max(int(m.group(1)) for m in numbered)
+            sep = numbered[0].group(2)
+            name = slugify(slug, "kebab") if sep == "-" else snake
+            return [f"{base}{value + 1:0{width}d}{sep}{name}.{ext}"]
+        return [f"{base}{stamp}_{snake}.{ext}"]
     if any(n.endswith((".up.sql", ".down.sql")) for n in names):
         return [f"{base}{stamp}_{snake}.up.sql", f"{base}{stamp}_{snake}.down.sql"]
     return [f"{base}{stamp}_{snake}.sql"]
