@@ -860,7 +860,12 @@ def existing(entity: str, file: str) -> Check:
     def check(plan: Plan, repo: Repo) -> list[str]:
         for i in items(plan, "existing"):
             for e in i.entities:
-                if same_entity(e.name, entity) or same_entity(e.table or "", entity):
+                table = e.table or ""
+                if (
+                    same_entity(e.name, entity)
+                    or same_entity(table, entity)
+                    or same_entity(table.split("_")[-1], entity)  # article_comments
+                ):
                     if e.file == file:
                         return []
                     return [f"plan says {entity} exists but points at {e.where}, not {file}"]

@@ -47,7 +47,10 @@ def test_stripe_on_gin_is_the_standard_four_tasks() -> None:
     assert "internal/models/subscription.go" in create
     assert "internal/repository/subscription_repository.go" in create
     # the routes are registered where the others are; the owner's model gets its relation
-    assert build.inputs["files_to_modify"] == ["internal/routes/routes.go", "internal/models/user.go"]
+    assert build.inputs["files_to_modify"] == [
+        "internal/routes/routes.go",
+        "internal/models/user.go",
+    ]
     assert "go test ./..." in build.inputs["validation_commands"]
     expected = " ".join(build.validation_criteria.expected)
     for word in ("Auth enforced", "Input validation", "STRIPE_WEBHOOK_SECRET", "PII", "Idempotent"):

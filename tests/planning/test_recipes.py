@@ -57,7 +57,7 @@ REQUIRED = {
 
 # Placeholders by what fills them (planning/ground.py): the service always has a prefix and an
 # update method; a user entity gives the user and auth values; a target entity or endpoint the rest.
-ALWAYS = {"prefix", "update_method"}
+ALWAYS = {"prefix", "update_method", "subject"}
 USER = {"user_table", "user_entity", "auth"}
 ENTITY = {"entity", "entities", "table", "singular", "plural", "collection", "item", "item_param"}
 ENTITY |= {"model_file"}

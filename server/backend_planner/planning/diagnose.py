@@ -343,4 +343,21 @@ def created_for(inv: Investigation, service: Service, files: tuple[str, ...]) ->
     singular = "_".join(words)
     resource = Resource(singular=singular, plural="_".join([*words[:-1], pluralize(words[-1])]))
     ref = file_for(service, layer, resource)
-    return [ref.path] if ref.create and ref.path not in files else []
+    if not ref.create or ref.path in files:
+        return []
+    return [_existing_folder(ref.path, resource.singular, resource.plural, files)]
+
+
+def _existing_folder(path: str, singular: str, plural: str, files: tuple[str, ...]) -> str:
+    """`v1/article/x.py` when the repo has `v1/articles/`: the folder that exists wins."""
+    import posixpath
+
+    folders = {posixpath.dirname(f) for f in files}
+    parts = path.split("/")
+    for i, part in enumerate(parts[:-1]):
+        for a, b in ((singular, plural), (plural, singular)):
+            if part == a:
+                other = "/".join([*parts[:i], b])
+                if other in folders or any(f.startswith(other + "/") for f in folders):
+                    return "/".join([*parts[:i], b, *parts[i + 1 :]])
+    return path

@@ -323,6 +323,9 @@ def _recipe_item(match: RecipeMatch, reading: Reading, index: CodeIndex) -> Spec
                 "write_endpoints": f"{label} create/update endpoints",
             }.get(target, label)
             closest = index.closest(label.split()) if index.endpoints else []
+            listing = index.collection_of(entity) if entity is not None else None
+            if listing is not None:  # what the request most likely means instead
+                closest = [listing, *(e for e in closest if e is not listing)][:3]
             return SpecItem(
                 kind="not_found",
                 name=what,
@@ -785,7 +788,32 @@ def _values(
         values["external"] = ", ".join(externals)
     if item.new_entity is not None:
         values["new_table"] = item.new_entity.table
+    values["subject"] = _subject(spec.request, item, index) or "file"
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _subject(request: str, item: SpecItem, index: CodeIndex) -> str | None:
+    """What the request calls the thing the change is about, in snake_case: the first noun of
+    the request that is neither a recipe word, an entity, nor a generic word ("upload an
+    avatar image" → avatar)."""
+    from backend_planner.planning.request import NOT_RESOURCES
+
+    known = {w for key in index.by_word for w in key.split()} | set(
+        vocabulary()["auth"]["user_entities"]
+    )
+    generic = {lemma(w) for w in vocabulary()["request_words"]["generic"]}
+    verbs = {"let", "allow", "add", "upload", "users", "can", "to", "their", "own", "new"}
+    for word in lemmas(request):
+        if (
+            len(word) > 2
+            and word.isalpha()
+            and word not in known
+            and word not in generic
+            and word not in verbs
+            and word not in NOT_RESOURCES
+        ):
+            return word
+    return None
 
 
 CURRENT_USER = frozenset({"user", "me", "profile", "account"})
@@ -991,7 +1019,11 @@ def ground_spec(
             # an ORM model of an entity the new one references declares the other side
             for field_ in item.new_entity.fields:
                 owner = next(
-                    (e for e in index.entities if field_.references and e.table == field_.references),
+                    (
+                        e
+                        for e in index.entities
+                        if field_.references and e.table == field_.references
+                    ),
                     None,
                 )
                 model = place.model_file(owner) if owner is not None else None
@@ -1074,7 +1106,7 @@ def _title(item: SpecItem, recipe: Recipe | None, values: dict[str, str]) -> str
         target = f" on {item.endpoints[0].method} {item.endpoints[0].path}"
         if len(item.endpoints) > 1:
             target += f" (+{len(item.endpoints) - 1})"
-    elif display and item.kind in ("new_fields", "capability", "existing"):
+    elif display and item.kind in ("new_fields", "capability", "existing") and display not in name:
         target = f" for {display}"
     return f"{name}{target}"
 
@@ -1132,7 +1164,11 @@ def _with_recipe_shapes(
     if recipe.fields and not item.new_fields:
         update["new_fields"] = [
             FieldSpec(
-                name=re.sub(r"[^a-z0-9_]", "_", (fill(f.name, values) or f.name).lower()),
+                name=re.sub(
+                    r"[^a-z0-9_]",
+                    "_",
+                    (fill(f.name, values) or f.name.replace("{", "").replace("}", "")).lower(),
+                ).strip("_"),
                 type=f.type,
                 nullable=f.nullable,
                 unique=f.unique,
@@ -1182,6 +1218,8 @@ def _role_files(
     entity_words = resolve_entity_words(entity) if entity is not None else []
     if role == "model":
         found = place.model_file(entity) if entity is not None else None
+        if found is None and entity is not None:
+            return place.model_fallback(fs, entity_words)
         return [found] if found else []
     if role == "user_model":
         found = place.model_file(index.user) if index.user is not None else None
@@ -1200,8 +1238,9 @@ def _role_files(
         operation = _operation_of(item, index)
         layered = [
             f.path
-            for f in layer_files(index.service, entity, sorted(fs.all), roles, operation, limit=2)
-        ]
+            for target in [entity, *read_models(index, entity)]
+            for f in layer_files(index.service, target, sorted(fs.all), roles, operation, limit=2)
+        ][:3]
         layered = layered or place.entity_files(fs, entity_words, role)[:2]
         if not layered and role == "service":
             # no service layer by name: the file beside the handler doing its work
@@ -1241,6 +1280,23 @@ def _registries(path: str, fs: object) -> list[str]:
             if found:
                 out.append(found[0])
                 break
+    return out
+
+
+def read_models(index: CodeIndex, entity: Entity) -> list[Entity]:
+    """Entities that are another shape of this one (ArticleAssembly, a read view of Article):
+    named by extending its name, and no join. Their queries change with it."""
+    words_ = resolve_entity_words(entity)
+    out = []
+    for other in index.entities:
+        theirs = resolve_entity_words(other)
+        if (
+            other is not entity
+            and len(theirs) > len(words_)
+            and theirs[: len(words_)] == words_
+            and not index.is_join(other)
+        ):
+            out.append(other)
     return out
 
 
@@ -1847,7 +1903,8 @@ def _derived_field_criteria(item: SpecItem, entity: Entity) -> list[str]:
     for field_ in item.new_fields:
         if field_.type in ("integer", "decimal", "boolean") and sources:
             out.append(
-                f"{field_.name} is derived by the server from {', '.join(sources[:2])} on create "
+                f"{field_.name} is derived by the server from the words of "
+                f"{', '.join(sources[:2])} on create "
                 f"and recomputed on every update of {sources[0]} (clients never send it); "
                 "existing rows are backfilled by the migration or a one-off job"
             )

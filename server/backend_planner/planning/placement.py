@@ -306,7 +306,7 @@ def sibling_name(
         style = _style_of(head) if _style_of(head) != "snake" else "kebab"
         return f"{case(stem, style)}.{suffix}{ext}"
     parts = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)
-    if parts and parts[-1].lower() in role_words and len(parts) > 1:
+    if parts and parts[-1].lower() in role_words:  # AuthMiddleware.php, even Controller.php
         suffix = parts[-1]
         stem = stem.removesuffix("_" + suffix.lower())
         style = _style_of(name)
@@ -323,8 +323,9 @@ def template_file(files: Files, stem: str) -> str:
     for framework in files.service.frameworks:
         spec = table.get(framework)
         if spec:
-            directory = posixpath.join(files.root, spec["dir"]) if files.root else spec["dir"]
-            return posixpath.join(directory, f"{stem}{spec['ext']}")
+            folder, ext = spec
+            directory = posixpath.join(files.root, folder) if files.root else folder
+            return posixpath.join(directory, f"{stem}{ext}")
     return ""
 
 
@@ -413,6 +414,19 @@ def _flat_feature_dir(files: Files, near: list[str]) -> str | None:
         if len(siblings) >= 3:
             return directory
     return None
+
+
+def model_fallback(files: Files, entity_words: list[str]) -> list[str]:
+    """The source declaring an entity when the map only knows its SQL: a file named for the
+    entity, or the shared models file, in a models folder (models/models.go)."""
+    folders = set(vocabulary()["roles"]["model"])
+    stems = set(name_forms(entity_words)) | {"models", "model", "entities", "entity", "types"}
+    for path in files.sources():
+        parts = path.split("/")
+        stem = parts[-1].split(".")[0]
+        if stem in stems and len(parts) > 1 and parts[-2].lower() in folders:
+            return [path]
+    return []
 
 
 def logic_files(files: Files, entity_words: list[str], handlers: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ same plan, byte for byte.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from backend_planner.errors import PlanError
 from backend_planner.planning.architecture import (
@@ -224,6 +225,7 @@ def _diagnosed_plan(
     from backend_planner.planning.investigate import investigate
 
     inv = investigate(spec.request, service, files)
+    inv = _with_read_models(inv, service, files)
     # what the map could not resolve, the files named like the request (and the TODO's own
     # file) still point at; the service's layers as the last resort
     extra = [f for f in related if f not in inv.files]
@@ -255,6 +257,28 @@ def _diagnosed_plan(
         tasks=tasks,
     )
     return _checked(plan, service, skills, files)
+
+
+def _with_read_models(inv: Any, service: Service, files: tuple[str, ...]) -> Any:
+    """The repository files of the resolved entities' read models (ArticleAssembly for
+    Article) join the files to investigate: their queries serve the same endpoints."""
+    from backend_planner.planning.ground import read_models
+    from backend_planner.planning.investigate import entity_files
+    from backend_planner.planning.resolve import CodeIndex
+
+    index = CodeIndex.of(service)
+    extra: list[str] = []
+    for ref in inv.entities[:1]:
+        entity = next((e for e in index.entities if e.name == ref.name), None)
+        if entity is None:
+            continue
+        for other in read_models(index, entity):
+            extra += [
+                f.path
+                for f in entity_files(service, other, files, ("repository", "query"), limit=1)
+            ]
+    extra = [p for p in extra if p not in inv.files]
+    return inv.model_copy(update={"files": [*inv.files, *extra]}) if extra else inv
 
 
 def _checked(plan: Plan, service: Service, skills: SkillIds, files: tuple[str, ...]) -> Plan:

@@ -91,6 +91,7 @@ PLACEHOLDERS = frozenset(
         "external",  # the external system's name: Stripe
         "update_method",  # PUT or PATCH, as the repo's routes use
         "new_table",  # the table of the entity the recipe creates: organizations
+        "subject",  # what the request calls the thing the change is about: avatar (else "file")
     }
 )
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
