@@ -22,6 +22,7 @@ from timing import p95, timed
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
+REALWORLD = REPO.parent / "shared" / "realworld"
 TARGET_MS = 50.0
 RUNS = 5
 
@@ -52,7 +53,7 @@ def bench_tree(
     base_analyze = timed(lambda: analyze(root), RUNS)
     profile = analyze(root)
     base_dump = timed(lambda: json.dumps(profile.model_dump(mode="json")), RUNS * 4)
-    service = profile.backends()[0]
+    service = sorted(profile.backends(), key=lambda s: -len(s.endpoints))[0]
     routing = detect_routing(root, service)
     for request in requests:  # warm the planner (inflect, catalog) outside the timings
         make_plan(request, profile, skills, service_path=service.path, routing=routing)
@@ -85,6 +86,9 @@ def main() -> int:
     trees = [("small", REPO / "examples" / "go-gin-shop")]
     if CORPUS.is_dir():
         trees.append(("large", largest_corpus_tree()))
+    spring = REALWORLD / "alexey-lapin__realworld-backend-spring"
+    if spring.is_dir():  # a rich code map: two modules, 30 endpoints, 9 entities
+        trees.append(("code map", spring))
     ok = True
     for label, root in trees:
         figures = bench_tree(root, skills, REQUESTS)

@@ -156,12 +156,17 @@ class Plan(_Model):
     architecture: Architecture
     tasks: list[PlannedTask]
     violations: list[Violation] = Field(default_factory=list)
+    tree_checked: bool = Field(
+        default=False,
+        description="The checks against the workspace's tree ran (files known), not only the "
+        "skill's rules.",
+    )
 
     def canonical_json(self) -> str:
         """Sorted, compact JSON of everything but the violations: the plan's identity."""
         import json
 
-        data = self.model_dump(mode="json", exclude={"violations"})
+        data = self.model_dump(mode="json", exclude={"violations", "tree_checked"})
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     def fingerprint(self) -> str:

@@ -291,6 +291,7 @@ def _checked(plan: Plan, service: Service, skills: SkillIds, files: tuple[str, .
         seen = {p.place for p in problems}
         problems += [p for p in check_plan(plan, service, frozenset(files)) if p.place not in seen]
     plan.violations = [Violation(place=p.place, message=p.message) for p in sorted(problems)]
+    plan.tree_checked = bool(files)
     return plan
 
 

@@ -48,11 +48,17 @@ def render_markdown(plan: Plan) -> str:
         for sub in task.subtasks:
             out += _task(sub, f"{task.task_order}.{sub.task_order}", level=4)
     out += ["## Validation", ""]
+    checks = "the planner skill's rules" + (
+        " and the checks against the tree" if plan.tree_checked else ""
+    )
     if plan.violations:
-        out.append(f"**{len(plan.violations)} violation(s)** of the planner skill's rules:")
+        out.append(f"**{len(plan.violations)} finding(s)** against {checks}:")
         out += [f"- `{v.place}`: {v.message}" for v in plan.violations]
     else:
-        out.append("Passes every rule of the planner skill (13 rules checked).")
+        out.append(
+            "Passes every rule of the planner skill (13 rules checked)"
+            + (" and every check against the tree." if plan.tree_checked else ".")
+        )
     return "\n".join(out).rstrip() + "\n"
 
 
