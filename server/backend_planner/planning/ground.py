@@ -1239,7 +1239,7 @@ def _role_files(
         layered = [
             f.path
             for target in [entity, *read_models(index, entity)]
-            for f in layer_files(index.service, target, sorted(fs.all), roles, operation, limit=2)
+            for f in layer_files(index.service, target, list(fs.ordered), roles, operation, limit=2)
         ][:3]
         layered = layered or place.entity_files(fs, entity_words, role)[:2]
         if not layered and role == "service":
@@ -1372,7 +1372,7 @@ def _place_new_entity(
             model_words = set(vocabulary()["roles"]["model"])
             for handler in handlers:
                 folder = posixpath.dirname(handler)
-                for path in sorted(fs.all):
+                for path in fs.ordered:
                     stem = posixpath.splitext(posixpath.basename(path))[0].lower()
                     if posixpath.dirname(path) == folder and stem in model_words:
                         work.add(path, create=False)
@@ -1499,6 +1499,13 @@ CRUD_PURPOSES = {
 
 def _own_endpoints(index: CodeIndex, entity: Entity) -> list[Endpoint]:
     """The entity's own collection and item endpoints (its plural is the path's last word)."""
+    key = ("own", id(entity))
+    if key not in index.memo:
+        index.memo[key] = _own_endpoints_of(index, entity)
+    return list(index.memo[key])
+
+
+def _own_endpoints_of(index: CodeIndex, entity: Entity) -> list[Endpoint]:
     names = index.collection_words(entity)
     out = []
     for endpoint in index.endpoints:
@@ -1526,6 +1533,13 @@ def _nested_under(index: CodeIndex, child: Entity, parent: Entity) -> bool:
 def _feature_files(index: CodeIndex, fs: object, entity: Entity) -> list[str]:
     """An existing feature's file set: model, registration and handler files of its own
     endpoints, its service/repository/serializer files (no migrations, no tests)."""
+    key = ("feature", id(entity), id(fs))
+    if key not in index.memo:
+        index.memo[key] = _feature_files_of(index, fs, entity)
+    return list(index.memo[key])
+
+
+def _feature_files_of(index: CodeIndex, fs: object, entity: Entity) -> list[str]:
     from backend_planner.planning import placement as place
 
     assert isinstance(fs, place.Files)

@@ -15,6 +15,7 @@ import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from backend_planner.planning.resolve import lemma, vocabulary, words
 from backend_planner.workspace.profile import Entity, Service
@@ -143,7 +144,19 @@ class Files:
         return LANGUAGE_EXT.get(self.service.language or "", ".py")
 
     def sources(self) -> list[str]:
-        return sorted(f for f in self.all if f.endswith(self.ext) and not is_test(f))
+        return list(self._sources)
+
+    @cached_property
+    def _sources(self) -> tuple[str, ...]:
+        return tuple(sorted(f for f in self.all if f.endswith(self.ext) and not is_test(f)))
+
+    @cached_property
+    def ordered(self) -> tuple[str, ...]:
+        return tuple(sorted(self.all))
+
+    @cached_property
+    def by_depth(self) -> tuple[str, ...]:
+        return tuple(sorted(self.all, key=lambda f: (f.count("/"), f)))
 
     def exists(self, path: str) -> bool:
         return path in self.all
@@ -152,6 +165,7 @@ class Files:
         return Counter(posixpath.dirname(f) for f in self.sources())
 
 
+@lru_cache(maxsize=1 << 16)
 def is_test(path: str) -> bool:
     name = posixpath.basename(path).lower()
     parts = path.lower().split("/")
@@ -201,7 +215,7 @@ def entity_files(
     inputs = set(layers["input_words"])
     wanted = entity_words[-1]
     ranked: list[tuple[int, str]] = []
-    for path in sorted(files.all):
+    for path in files.ordered:
         if not path.endswith(files.ext) and layer != "test":
             continue
         if (layer == "test") != is_test(path) or is_migration(path):
@@ -485,14 +499,16 @@ def entry_file(files: Files) -> str | None:
 
 
 def _first_match(files: Files, tails: list[str]) -> str | None:
-    ordered = sorted(files.all, key=lambda f: (f.count("/"), f))
+    """The shallowest non-test file matching the first tail that matches any (a path tail or a
+    glob on the basename)."""
     for tail in tails:
-        for path in ordered:
+        glob = any(c in tail for c in "*?[")
+        for path in files.by_depth:
             if (
                 path == tail
                 or path.endswith("/" + tail)
-                or fnmatch.fnmatch(posixpath.basename(path), tail)
-                or (tail.startswith(("Application.",)) and path.endswith(tail))
+                or (glob and fnmatch.fnmatch(posixpath.basename(path), tail))
+                or (not glob and "/" not in tail and posixpath.basename(path) == tail)
             ):
                 if is_test(path):
                     continue

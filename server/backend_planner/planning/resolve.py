@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+from typing import Any
 
 from backend_planner.planning.recipes import Recipe, load_recipes
 from backend_planner.workspace.codemap.inflection import pluralize, singularize
@@ -56,11 +57,21 @@ def lemma(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The lower-case words of `text`, camelCase and snake_case split."""
-    return _WORD.findall(_CAMEL.sub(r"\1 \2", text).replace("_", " ").lower())
+    return list(_words(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(_CAMEL.sub(r"\1 \2", text).replace("_", " ").lower()))
 
 
 def lemmas(text: str) -> list[str]:
-    return [lemma(w) for w in words(text)]
+    return list(_lemmas(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _lemmas(text: str) -> tuple[str, ...]:
+    return tuple(lemma(w) for w in _words(text))
 
 
 def contains(haystack: list[str], needle: list[str]) -> int:
@@ -92,7 +103,12 @@ def table_words(entity: Entity) -> list[str]:
 
 
 def segments(path: str) -> list[str]:
-    return [s for s in normalize(path).split("/") if s]
+    return list(_segments(path))
+
+
+@lru_cache(maxsize=1 << 14)
+def _segments(path: str) -> tuple[str, ...]:
+    return tuple(s for s in normalize(path).split("/") if s)
 
 
 def is_param(segment: str) -> bool:
@@ -100,13 +116,18 @@ def is_param(segment: str) -> bool:
 
 
 def literal_lemmas(path: str) -> list[str]:
+    return list(_literal_lemmas(path))
+
+
+@lru_cache(maxsize=1 << 14)
+def _literal_lemmas(path: str) -> tuple[str, ...]:
     ignore = set(vocabulary()["segments"]["ignore"])
     out: list[str] = []
     for segment in segments(path):
         if is_param(segment) or segment.lower() in ignore:
             continue
         out += lemmas(segment)
-    return out
+    return tuple(out)
 
 
 @dataclass
@@ -118,9 +139,21 @@ class CodeIndex:
     endpoints: list[Endpoint]
     user: Entity | None = None
     by_word: dict[str, list[Entity]] = field(default_factory=dict)
+    memo: dict[object, Any] = field(default_factory=dict)  # per-index caches of the engines
 
     @classmethod
     def of(cls, service: Service) -> CodeIndex:
+        """The index of a service (the last few are kept: one plan asks several times)."""
+        for known, index in _RECENT:
+            if known is service:
+                return index
+        index = cls._build(service)
+        _RECENT.insert(0, (service, index))
+        del _RECENT[8:]
+        return index
+
+    @classmethod
+    def _build(cls, service: Service) -> CodeIndex:
         endpoints = sorted(service.endpoints, key=lambda e: (e.path, e.method, e.file, e.line))
         entities = sorted(service.entities, key=lambda e: (e.name, e.file, e.line))
         index = cls(service=service, entities=entities, endpoints=endpoints)
@@ -265,6 +298,9 @@ class CodeIndex:
             if len(out) == limit:
                 break
         return out
+
+
+_RECENT: list[tuple[Service, CodeIndex]] = []
 
 
 def _shape(path: str) -> str:

@@ -12,7 +12,8 @@ from backend_planner.planning.planner import make_plan, pick_service
 from backend_planner.planning.request import understand
 from backend_planner.planning.spec import ChangeSpec
 from backend_planner.workspace import StackProfile, analyze
-from backend_planner.workspace.routing import detect_routing
+from backend_planner.workspace.profile import Service
+from backend_planner.workspace.routing import Routing, detect_routing
 
 MAX_RELATED = 8
 SOURCE_SUFFIXES = (".go", ".py", ".ts", ".js", ".java", ".kt", ".rb", ".php", ".rs", ".cs")
@@ -57,6 +58,21 @@ def service_of(profile: StackProfile, origin: str) -> str | None:
     return max(inside, key=lambda p: 0 if p in ("", ".") else p.count("/") + 1, default=None)
 
 
+_ROUTINGS: list[tuple[StackProfile, str, str, Routing]] = []
+
+
+def _routing(root: Path, service: Service, profile: StackProfile) -> Routing:
+    """The service's route style, read once per analysis (the same profile object is the same
+    snapshot of the tree; a new analysis reads it again)."""
+    for known, where, path, routing in _ROUTINGS:
+        if known is profile and where == str(root) and path == service.path:
+            return routing
+    routing = detect_routing(root, service)
+    _ROUTINGS.insert(0, (profile, str(root), service.path, routing))
+    del _ROUTINGS[8:]
+    return routing
+
+
 def plan_workspace(
     request: str,
     root: Path,
@@ -79,7 +95,7 @@ def plan_workspace(
     if service_path is None and origin:
         service_path = service_of(profile, origin)
     service = pick_service(profile, service_path)
-    routing = detect_routing(root, service)
+    routing = _routing(root, service, profile)
     spec = understand(request)
     files = tuple(scan(root))
     related: tuple[str, ...] = ()

@@ -245,7 +245,8 @@ class TaskBackendClient:
         """Create the plan's tasks (retry-safe), read them back, return the confirmed tree."""
         if plan.violations:
             raise PlanError(
-                "the plan breaks the planner skill's rules or the checks against the tree; fix it before pushing",
+                "the plan breaks the planner skill's rules or the checks against the tree; "
+                "fix it before pushing",
                 [_problem(v.place, v.message) for v in plan.violations],
             )
         key = idempotency_key(plan, project_id)
