@@ -51,7 +51,8 @@ def test_stripe_on_gin_is_the_standard_four_tasks() -> None:
         "internal/routes/routes.go",
         "internal/models/user.go",
     ]
-    assert "go test ./..." in build.inputs["validation_commands"]
+    # the repo's own commands: its Makefile has migrate, build and test targets
+    assert build.inputs["validation_commands"] == ["make migrate", "make build", "make test"]
     expected = " ".join(build.validation_criteria.expected)
     for word in ("Auth enforced", "Input validation", "STRIPE_WEBHOOK_SECRET", "PII", "Idempotent"):
         assert word in expected
@@ -123,7 +124,8 @@ def test_stripe_on_fastapi_follows_its_routers_alembic_and_pytest() -> None:
         r"alembic/versions/[0-9a-f]{12}_create_subscriptions\.py", migrations[0]
     )
     assert "app/api/v1/router.py" in build.inputs["files_to_modify"]
-    assert build.inputs["validation_commands"] == ["alembic upgrade head", "pytest tests/"]
+    # the Makefile's targets (make migrate runs alembic upgrade head, make test runs pytest)
+    assert build.inputs["validation_commands"] == ["make migrate", "make test"]
     assert "GET /api/v1/subscriptions/{subscription_id}" in {
         f"{e.method} {e.path}" for e in plan.architecture.endpoints
     }
@@ -143,7 +145,7 @@ def test_stripe_on_express_follows_its_kinds_prisma_and_jest() -> None:
         assert path in create
     assert set(build.inputs["files_to_modify"]) == {"prisma/schema.prisma", "src/routes/index.ts"}
     commands = build.inputs["validation_commands"]
-    assert commands[0] == "npx prisma migrate dev --name create_subscriptions"
+    assert commands[0] == "npm run prisma:migrate"  # the package's own script
     assert "npm test" in commands
     paths = {f"{e.method} {e.path}" for e in plan.architecture.endpoints}
     assert "GET /api/subscriptions/:id" in paths

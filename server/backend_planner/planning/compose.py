@@ -317,6 +317,16 @@ def _criteria(
     )
 
 
+def _generators() -> set[str]:
+    from backend_planner.planning.patterns import REPO_COMMANDS
+
+    repo = REPO_COMMANDS.get()
+    if repo is None:
+        return set()
+    own = repo.command("generate")
+    return {*repo.generators, *([own] if own else [])}
+
+
 def _requirements(spec: ChangeSpec, works: list[Work], feature: FeatureSpec) -> str:
     parts = [spec.request.rstrip(".") + "."]
     parts.append(summary(spec, works))

@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from backend_planner.planning.architecture import Component
+from backend_planner.planning.commands import RepoCommands
 from backend_planner.planning.model import (
     Architecture,
     FeatureSpec,
@@ -55,11 +58,14 @@ MIGRATE_COMMANDS = {
     "rails-migrations": "bin/rails db:migrate",
     "laravel-migrations": "php artisan migrate",
     "sqlx-migrate": "sqlx migrate run",
-    "diesel": "diesel migration run",
+    "diesel-migrations": "diesel migration run",
     "flyway": "./mvnw flyway:migrate",
     "liquibase": "./mvnw liquibase:update",
-    "knex": "npx knex migrate:latest",
-    "sequelize": "npx sequelize-cli db:migrate",
+    "knex-migrations": "npx knex migrate:latest",
+    "sequelize-migrations": "npx sequelize-cli db:migrate",
+    "doctrine-migrations": "php bin/console doctrine:migrations:migrate",
+    "atlas": "atlas migrate apply",
+    "dbmate": "dbmate up",
     "postgrator": "npm run migrate",
 }
 BUILD_COMMANDS = {
@@ -70,7 +76,23 @@ BUILD_COMMANDS = {
 }
 
 
+REPO_COMMANDS: ContextVar[RepoCommands | None] = ContextVar("repo_commands", default=None)
+
+
 def test_command(service: Service) -> str | None:
+    """The repo's own test command (a Makefile target, a package script, the build wrapper),
+    else the test framework's."""
+    repo = REPO_COMMANDS.get()
+    if repo is not None:
+        own = repo.command("test")
+        if own:
+            return own
+        if repo.wrapper and service.language in ("java", "kotlin"):
+            return f"{repo.wrapper} test"
+    return _framework_test_command(service)
+
+
+def _framework_test_command(service: Service) -> str | None:
     framework = service.tests.framework
     if framework is None:
         return {"go": "go test ./...", "rust": "cargo test"}.get(service.language or "")
@@ -91,6 +113,9 @@ def migrate_command(service: Service, slug: str) -> str | None:
     migrations = service.migrations
     if migrations is None:
         return None
+    repo = REPO_COMMANDS.get()
+    if repo is not None and (own := repo.command("migrate")):
+        return own
     command = MIGRATE_COMMANDS.get(migrations.tool)
     if command is None:
         return None
@@ -102,10 +127,23 @@ def _manifests(service: Service) -> list[str]:
 
 
 def commands(service: Service, slug: str, *, with_migration: bool) -> list[str]:
+    """Migrate (when the schema changes), regenerate generated code, build, test — the repo's
+    own commands where it has them."""
+    repo = REPO_COMMANDS.get()
     out: list[str] = []
     if with_migration and (m := migrate_command(service, slug)):
         out.append(m)
-    out += BUILD_COMMANDS.get(service.language or "", [])
+    if repo is not None and with_migration:
+        own = repo.command("generate")  # the repo's own way to regenerate generated code
+        out += [own] if own and repo.generators else [g for g in repo.generators if g not in out]
+    build = repo.command("build") if repo is not None else None
+    if build:
+        out.append(build)
+    else:
+        defaults = BUILD_COMMANDS.get(service.language or "", [])
+        if repo is not None and repo.wrapper and service.language in ("java", "kotlin"):
+            defaults = [f"{repo.wrapper} -q compile"]
+        out += defaults
     if t := test_command(service):
         out.append(t)
     return out

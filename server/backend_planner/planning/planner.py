@@ -16,6 +16,7 @@ from backend_planner.planning.architecture import (
     component,
     external_component,
 )
+from backend_planner.planning.commands import RepoCommands
 from backend_planner.planning.compose import architecture, compose
 from backend_planner.planning.ground import ground_spec, resolve_request
 from backend_planner.planning.model import (
@@ -37,6 +38,7 @@ from backend_planner.planning.paths import (
 from backend_planner.planning.patterns import (
     BUILD_TIMEOUT,
     INVESTIGATE_TIMEOUT,
+    REPO_COMMANDS,
     SECURITY_EXPECTED,
     TEST_TIMEOUT,
     choose,
@@ -102,6 +104,7 @@ def make_plan(
     exists: Callable[[str], bool] | None = None,
     files: tuple[str, ...] | None = None,
     change_spec: ChangeSpec | None = None,
+    repo_commands: RepoCommands | None = None,
 ) -> Plan:
     """Plan `request` for the service at `service_path` (default: the main backend).
 
@@ -110,8 +113,37 @@ def make_plan(
     fix/refactor requests), found by the caller; `exists` tells whether a repo-relative file
     exists, so a resource the code already has ("Add comments to posts") is extended, not
     created again; `files` are the workspace's repo-relative files (placement reads them);
-    `change_spec` is a spec an agent wrote, grounded and checked like the planner's own.
+    `change_spec` is a spec an agent wrote, grounded and checked like the planner's own;
+    `repo_commands` are the repo's own commands (Makefile targets, package scripts, wrappers).
     """
+    token = REPO_COMMANDS.set(repo_commands)
+    try:
+        return _make_plan(
+            request,
+            profile,
+            skills,
+            service_path,
+            routing,
+            related_files,
+            exists,
+            files,
+            change_spec,
+        )
+    finally:
+        REPO_COMMANDS.reset(token)
+
+
+def _make_plan(
+    request: str,
+    profile: StackProfile,
+    skills: SkillIds,
+    service_path: str | None,
+    routing: Routing | None,
+    related_files: tuple[str, ...],
+    exists: Callable[[str], bool] | None,
+    files: tuple[str, ...] | None,
+    change_spec: ChangeSpec | None,
+) -> Plan:
     if not request.strip():
         raise PlanError("the request is empty; say what to build, integrate or fix")
     service = pick_service(profile, service_path)

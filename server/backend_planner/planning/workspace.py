@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from backend_planner.planning.commands import read_repo_commands
 from backend_planner.planning.model import FeatureSpec, Plan, SkillIds
 from backend_planner.planning.planner import make_plan, pick_service
 from backend_planner.planning.request import understand
@@ -114,4 +115,5 @@ def plan_workspace(
         exists=lambda rel: (root / rel).is_file(),
         files=files,
         change_spec=change_spec,
+        repo_commands=read_repo_commands(root, service.path, files),
     )
