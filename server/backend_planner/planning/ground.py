@@ -459,7 +459,114 @@ def _plain_items(reading: Reading, index: CodeIndex) -> list[SpecItem]:
                 note="Exists already: extend it, do not create a second one.",
             )
         )
+    if not items:
+        # no entity named, but an endpoint is ("the most popular tags" → GET /api/tags)
+        named = _segment_named_plain(reading, index)
+        if named:
+            items.append(
+                SpecItem(
+                    kind="existing",
+                    name=" ".join(
+                        dict.fromkeys(w for e in named for w in literal_lemmas(e.path)[-1:])
+                    ),
+                    endpoints=[endpoint_ref(e) for e in named],
+                    note="Exists already: extend it, do not create a second one.",
+                )
+            )
+    elif len(items) == 2 and _links(reading) and not _related(items, index):
+        # "Add tags to comments": both exist — the relation between them is what is new
+        return [_relation_of(items, reading, index)]
     return items
+
+
+def _related(items: list[SpecItem], index: CodeIndex) -> bool:
+    """The two entities are related already: one references the other, or a join links them."""
+    a = _entity(index, items[0].entities[0])
+    b = _entity(index, items[1].entities[0])
+    if a is None or b is None:
+        return True  # nothing to join on: say what exists
+    for one, other in ((a, b), (b, a)):
+        key = "_".join(resolve_entity_words(other))
+        names = {f"{key}_id", f"{key}_ids", key, plural_noun(key), f"{key}id"}
+        for f in one.fields:
+            target = (f.references or "").split(".")[0]
+            embedded = other.name in (f.type or "")  # comments: list[CommentModel]
+            normalized = "_".join(lemmas(f.name))  # commentIDs → comment_id
+            if target in (other.table, other.name) or normalized in names or embedded:
+                return True
+    return any(j in index.joins_of(b) for j in index.joins_of(a))
+
+
+def _links(reading: Reading) -> bool:
+    """The request links two things ("add tags to comments", "comments with tags")."""
+    return bool(set(reading.words) & {"to", "on", "with", "for"})
+
+
+def _relation_of(items: list[SpecItem], reading: Reading, index: CodeIndex) -> SpecItem:
+    """A join entity between two existing entities, nested under the one the other is added
+    to, copying the repo's existing join between them and a third (articles_tags)."""
+    first, second = items  # request order: "tags" (the thing) … "comments" (the target)
+    thing_ref, target_ref = first.entities[0], second.entities[0]
+    thing, target = _entity(index, thing_ref), _entity(index, target_ref)
+    template = None
+    if thing is not None:
+        joins = [
+            j for j in index.joins_of(thing) if target is None or j not in index.joins_of(target)
+        ]
+        template = joins[0] if joins else None
+    target_words = resolve_entity_words(target) if target is not None else lemmas(second.name)
+    thing_words = resolve_entity_words(thing) if thing is not None else lemmas(first.name)
+    name = "".join(w.title() for w in [*target_words, *thing_words])
+    target_key = "_".join(target_words) + "_id"
+    last = thing_words[-1]
+    if template is not None and template.table:
+        # the repo's own join naming: article_tag (singular) or articles_tags
+        tail = template.table.split("_")[-1]
+        last = last if lemma(tail) == tail else plural_noun(last)
+        if template.table.split("_")[0] != lemma(template.table.split("_")[0]):
+            target_words = [*target_words[:-1], plural_noun(target_words[-1])]
+    else:
+        last = plural_noun(last)
+    table = table_name(index, "_".join([*target_words, *thing_words[:-1], last]))
+    fields = [
+        FieldSpec(
+            name=target_key,
+            type="bigint",
+            nullable=False,
+            references=target_ref.table,
+        ),
+        FieldSpec(
+            name="_".join(thing_words) + "_id",
+            type="bigint",
+            nullable=False,
+            references=thing_ref.table,
+        ),
+    ]
+    return SpecItem(
+        kind="relation",
+        name=f"{plural_noun(thing_words[-1])} on {target_ref.name.split('.')[-1]}",
+        entities=[target_ref, thing_ref],
+        new_entity=NewEntity(
+            name=name, table=table, fields=fields, unique=[[fields[0].name, fields[1].name]]
+        ),
+        template=f"{template.name} ({template.table})" if template is not None else None,
+        note=f"{first.name} and {second.name} exist already: a join between them is new.",
+    )
+
+
+def _segment_named_plain(reading: Reading, index: CodeIndex) -> list[Endpoint]:
+    """GET endpoints named by a path word of the request, their collections first."""
+    entity_words = {w for key in index.by_word for w in key.split()}
+    out: list[Endpoint] = []
+    for word in dict.fromkeys(reading.words):
+        if word in entity_words or len(word) < 3:
+            continue
+        for endpoint in index.with_segment(word):
+            parts = segments(endpoint.path)
+            last = literal_lemmas(endpoint.path)[-1:] if parts else []
+            if endpoint.method == "GET" and last == [word] and endpoint not in out:
+                out.append(endpoint)
+    return out[:2]
 
 
 def _named_existing(reading: Reading, index: CodeIndex) -> list[SpecItem]:
@@ -1051,6 +1158,8 @@ def ground_spec(
             work.security = list(recipe.security)
         elif item.kind == "new_entity" and item.new_entity is not None:
             _new_entity_texts(work, item)
+        elif item.kind == "relation" and item.new_entity is not None and len(item.entities) == 2:
+            _join_texts(work, item)
         else:
             work.requirements = [item.note] if item.note else []
             for ref in item.entities:
@@ -1100,6 +1209,8 @@ def _title(item: SpecItem, recipe: Recipe | None, values: dict[str, str]) -> str
         item.entities[0].name.split(".")[-1] if item.entities else ""
     )
     if item.kind == "relation":
+        if " on " in item.name:
+            return item.name[:1].upper() + item.name[1:]
         return f"{item.name[:1].upper()}{item.name[1:]} on {display}" if display else name
     target = ""
     if item.endpoints and item.kind in ("capability", "existing"):
@@ -1923,6 +2034,32 @@ def _derived_field_criteria(item: SpecItem, entity: Entity) -> list[str]:
                 "existing rows are backfilled by the migration or a one-off job"
             )
     return out
+
+
+def _join_texts(work: Work, item: SpecItem) -> None:
+    """A many-to-many relation between two existing entities, through a join entity."""
+    target, thing = item.entities
+    join = item.new_entity
+    assert join is not None
+    like = f", shaped like the existing {item.template}" if item.template else ""
+    work.requirements = [
+        f"Join {target.name} and {thing.name} through {join.name} ({join.table}: "
+        + ", ".join(f.name for f in join.fields)
+        + f"){like}, one row per pair (unique), removed with either side",
+        f"{target.name} responses include its {thing.table or thing.name}, loaded with the "
+        "list query (no query per row); creating and updating accepts them",
+    ]
+    work.critical = [
+        f"A {target.name} can be given {thing.table or thing.name} and returns them; the same "
+        "pair is never stored twice",
+        f"Deleting a {target.name} or a {thing.name} removes their {join.table} rows",
+    ]
+    work.expectations = [
+        f"A user attaches {thing.table or thing.name} to a {target.name} and reads them back",
+        f"Listing {target.table or target.name} shows each one's {thing.table or thing.name}",
+    ]
+    work.unchanged = [f"{target.name} and {thing.name} keep their endpoints and tests"]
+    work.security = ["auth", "input_validation"]
 
 
 def _new_entity_texts(work: Work, item: SpecItem) -> None:
