@@ -1265,6 +1265,49 @@ CASES = [
         EMAIL_VERIFICATION,
         email_verification("POST /api/v1/users", GIN_USERS, GIN_USER_SERVICE),
     ),
+    # -- two existing entities linked: the join is what is new, named like the repo's joins
+    case(
+        "tags-on-comments-laravel",
+        LARAVEL,
+        "Add tags to comments",
+        item("relation", entity="Comment"),
+        new_entity(r"^CommentTag$", [r"comment_id", r"tag_id"], why="the comment ↔ tag join"),
+        only_new_entities(r"^CommentTag$"),
+        creates_like(r"^database/migrations/\w+_create_comment_tag\.php$", why="pivot named like article_tag"),
+        template(r"article_tag", why="the repo's existing article ↔ tag join"),
+    ),
+    case(
+        "tags-on-comments-go",
+        GO,
+        "Add tags to comments",
+        item("relation", entity="Comment"),
+        only_new_entities(r"^CommentTag$"),
+        migration("the comments_tags join table, named like articles_tags"),
+    ),
+    # -- an existing endpoint named by its path word, not a new "popular tag" resource
+    case(
+        "popular-tags-django",
+        DRF,
+        "List the most popular tags",
+        on_endpoint("GET /api/tags"),
+        no_new_entities("sorting tags by use adds no model"),
+        no_new_endpoints("the tags endpoint exists"),
+    ),
+    # -- actors and states are not things to build
+    case(
+        "ban-users-go",
+        GO,
+        "Allow admins to ban users",
+        no_new_entities("a ban is a state of the user, not an Admin or Ban model"),
+        item("capability", entity="User"),
+    ),
+    case(
+        "drafts-laravel",
+        LARAVEL,
+        "Add a draft status to articles with publish and unpublish",
+        no_new_entities("draft is a status of an article, not a Draft model"),
+        item("capability", entity="Article"),
+    ),
 ]
 
 
