@@ -1273,7 +1273,9 @@ CASES = [
         item("relation", entity="Comment"),
         new_entity(r"^CommentTag$", [r"comment_id", r"tag_id"], why="the comment ↔ tag join"),
         only_new_entities(r"^CommentTag$"),
-        creates_like(r"^database/migrations/\w+_create_comment_tag\.php$", why="pivot named like article_tag"),
+        creates_like(
+            r"^database/migrations/\w+_create_comment_tag\.php$", why="pivot named like article_tag"
+        ),
         template(r"article_tag", why="the repo's existing article ↔ tag join"),
     ),
     case(

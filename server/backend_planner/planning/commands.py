@@ -47,6 +47,7 @@ class RepoCommands:
     package_manager: str = "npm"
     wrapper: str | None = None  # ./gradlew or ./mvnw
     generators: tuple[str, ...] = ()
+    auto_migration: str | None = None  # the file whose ORM call creates the schema
 
     def make(self, purpose: str) -> str | None:
         for name in _names("make", purpose):
@@ -73,7 +74,35 @@ def _names(table: str, purpose: str) -> list[str]:
     return [str(n) for n in names] if isinstance(names, list) else []
 
 
-def read_repo_commands(root: Path, service_path: str, files: tuple[str, ...]) -> RepoCommands:
+MAX_SCANNED = 400
+SOURCE_EXT = (".go", ".py", ".ts", ".js", ".java", ".kt", ".rb", ".php", ".rs")
+
+
+def find_auto_migration(
+    root: Path, service_path: str, orms: list[str], files: tuple[str, ...]
+) -> str | None:
+    """The source file whose ORM call creates the schema at start-up (gorm AutoMigrate,
+    Sequelize sync, SQLAlchemy create_all), read from at most MAX_SCANNED files."""
+    calls = catalog()["auto_migration"]
+    wanted = [str(calls[o]) for o in orms if o in calls]
+    if not wanted:
+        return None
+    prefix = "" if service_path in ("", ".") else service_path.rstrip("/") + "/"
+    sources = [
+        f
+        for f in sorted(files, key=lambda f: (f.count("/"), f))
+        if f.startswith(prefix) and f.endswith(SOURCE_EXT) and "test" not in f.lower()
+    ]
+    for path in sources[:MAX_SCANNED]:
+        text = _read(root / path)
+        if any(call in text for call in wanted):
+            return path
+    return None
+
+
+def read_repo_commands(
+    root: Path, service_path: str, files: tuple[str, ...], orms: list[str] | None = None
+) -> RepoCommands:
     """Read the Makefile (the service's, else the repository's), package.json scripts, lock
     files, build wrappers and generator configs of one service. Unreadable files are skipped."""
     prefix = "" if service_path in ("", ".") else service_path.rstrip("/") + "/"
@@ -113,7 +142,8 @@ def read_repo_commands(root: Path, service_path: str, files: tuple[str, ...]) ->
         generator = catalog()["generators"].get(path.rsplit("/", 1)[-1])
         if isinstance(generator, str) and generator not in generators:
             generators.append(generator)
-    return RepoCommands(targets, make_dir, scripts, manager, wrapper, tuple(generators))
+    auto = find_auto_migration(root, service_path, orms or [], files) if orms else None
+    return RepoCommands(targets, make_dir, scripts, manager, wrapper, tuple(generators), auto)
 
 
 def _read(path: Path) -> str:

@@ -199,8 +199,8 @@ def _unknown_nouns(
         if not parts:
             continue
         head = parts[-1]
-        if head in known or any(p in known for p in parts):
-            continue
+        if head in known:
+            continue  # "article comments": the comments exist ("product reviews" are new)
         if any(index.entity_named([s]) for s in synonyms.get(head, [])):
             continue
         out.append(" ".join(parts))
@@ -1110,6 +1110,7 @@ def ground_spec(
             work.migrations = [*work.migrations, *migrations]
             for path in migrations:
                 work.add(path, create=not fs.exists(path))
+        auto_migrated = kind != "none" and not work.migrations
         if kind in ("new_fields", "index") and entity is not None:
             work.add(place.model_file(entity), create=False)
         if work.migrations and service.migrations is not None:
@@ -1169,6 +1170,8 @@ def ground_spec(
                 )
         if item.new_fields and entity is not None:
             work.critical += _derived_field_criteria(item, entity)
+        if auto_migrated:
+            _auto_migration(work, kind, item)
         if item.template and item.kind == "new_entity":
             work.patterns.append(f"Follow the existing {item.template} feature file by file")
         elif item.template:
@@ -1368,6 +1371,27 @@ def _role_files(
         entry = place.entry_file(fs)
         return [entry] if entry else []
     return []
+
+
+def _auto_migration(work: Work, kind: str, item: SpecItem) -> None:
+    """No migration files: the ORM creates the schema from the models at start-up — the new
+    model is registered in that call (a new column follows its model)."""
+    from backend_planner.planning.patterns import REPO_COMMANDS
+
+    repo = REPO_COMMANDS.get()
+    if repo is None or repo.auto_migration is None:
+        return
+    work.add(repo.auto_migration, create=False)
+    if kind == "new_entity" and item.new_entity is not None:
+        work.critical.append(
+            f"{item.new_entity.name} is registered in the schema auto-migration in "
+            f"{repo.auto_migration}, and the table is created on start-up"
+        )
+    else:
+        work.critical.append(
+            f"The auto-migration in {repo.auto_migration} adds the new column to existing "
+            "databases (or a one-off migration does, if it cannot alter tables)"
+        )
 
 
 def _registries(path: str, fs: object) -> list[str]:
@@ -1673,6 +1697,12 @@ def _feature_files_of(index: CodeIndex, fs: object, entity: Entity) -> list[str]
     return out
 
 
+def _parent_item(index: CodeIndex, parent: Entity) -> str | None:
+    """The parent's item path (`/api/v1/products/{id}`) a child's endpoints nest under."""
+    found = index.item_of(parent)
+    return found.path if found is not None else None
+
+
 def _pick_template(index: CodeIndex, fs: object, parent: Entity | None) -> Entity | None:
     """The most similar existing feature: a child nested under the same parent (comments for
     reviews on articles), else the parent, else the entity with the richest file set."""
@@ -1862,8 +1892,18 @@ def _analog(
         singular = " ".join(new_words)
         plural = " ".join([*new_words[:-1], pluralize(new_words[-1])])
         seen: set[tuple[str, str]] = set()
+        under = _parent_item(index, parent) if parent is not None and template is parent else None
         for endpoint in _own_endpoints(index, template):
             path = _swap_path(endpoint.path, old, new_words, nested)
+            if under is not None:
+                # belongs to the parent it copies: nested under the parent's own item path
+                parts = segments(path)
+                tail = parts[-1] if parts and is_param(parts[-1]) else None
+                owner = resolve_entity_words(parent) if parent is not None else []
+                own = [w for w in new_words if w not in owner] or new_words
+                collection = "-".join([*own[:-1], plural_noun(own[-1])])
+                child = "id" if "{id}" not in under else "_".join(own) + "_id"
+                path = f"{under}/{collection}" + ("/{" + child + "}" if tail else "")
             shape = (endpoint.method, path)
             if shape in seen:
                 continue

@@ -74,6 +74,14 @@ def _routing(root: Path, service: Service, profile: StackProfile) -> Routing:
     return routing
 
 
+def _auto_orms(service: Service) -> list[str]:
+    """The service's ORMs when it keeps no migration files (its schema may come from code)."""
+    migrations = service.migrations
+    if migrations is not None and migrations.dir:
+        return []
+    return list(service.orm)
+
+
 def plan_workspace(
     request: str,
     root: Path,
@@ -115,5 +123,5 @@ def plan_workspace(
         exists=lambda rel: (root / rel).is_file(),
         files=files,
         change_spec=change_spec,
-        repo_commands=read_repo_commands(root, service.path, files),
+        repo_commands=read_repo_commands(root, service.path, files, _auto_orms(service)),
     )
