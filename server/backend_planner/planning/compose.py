@@ -31,6 +31,7 @@ from backend_planner.planning.patterns import (
     commands,
     patterns_to_follow,
     review_of,
+    review_of_tests,
     test_command,
 )
 from backend_planner.planning.placement import is_migration
@@ -493,21 +494,7 @@ def _standard(
         ),
         timeout_seconds=TEST_TIMEOUT,
     )
-    review_tests = review_of(
-        test,
-        feature,
-        skills,
-        4,
-        name="QA: Validate tests cover user requirements",
-        description="Review that the tests validate what the user asked for, not just "
-        "implementation details",
-        critical=[
-            "Tests cover the user's actual requirements",
-            "Not just implementation smoke tests",
-        ],
-        focus="Do the tests prove the user got what they asked for?",
-        files=[*tests_create, *tests_modify] or None,
-    )
+    review_tests = review_of_tests(test, feature, skills, [*tests_create, *tests_modify] or None)
     return [build, review, test, review_tests]
 
 

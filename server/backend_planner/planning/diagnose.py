@@ -18,6 +18,7 @@ from backend_planner.planning.patterns import (
     commands,
     patterns_to_follow,
     review_of,
+    review_of_tests,
     security_criterion,
     test_command,
 )
@@ -302,20 +303,7 @@ def refactor_tasks(
         ),
         timeout_seconds=TEST_TIMEOUT,
     )
-    review_tests = review_of(
-        test,
-        feature,
-        skills,
-        4,
-        name="QA: Validate tests cover user requirements",
-        description="Review that the tests validate what the user asked for, not just "
-        "implementation details",
-        critical=[
-            "Tests cover the user's actual requirements",
-            "Not just implementation smoke tests",
-        ],
-        focus="Do the tests prove the user got what they asked for?",
-    )
+    review_tests = review_of_tests(test, feature, skills)
     return summary, [build, review, test, review_tests]
 
 

@@ -53,26 +53,8 @@ SOURCE_SUFFIXES = (".go", ".py", ".ts", ".js", ".java", ".kt", ".rb", ".php", ".
 MIGRATION_WORDS = ("migration", "migrations", "migrate", "db/migrate", "alembic", "changelog")
 
 
-def endpoint_ref(endpoint: Endpoint) -> EndpointRef:
-    return EndpointRef(
-        method=endpoint.method,
-        path=endpoint.path,
-        handler=endpoint.handler,
-        file=endpoint.file,
-        line=endpoint.line,
-        handler_file=endpoint.handler_file,
-        handler_line=endpoint.handler_line,
-    )
-
-
-def entity_ref(entity: Entity) -> EntityRef:
-    return EntityRef(
-        name=entity.name,
-        table=entity.table,
-        file=entity.file,
-        line=entity.line,
-        fields=[f.name for f in entity.fields],
-    )
+endpoint_ref = EndpointRef.of
+entity_ref = EntityRef.of
 
 
 # ----------------------------------------------------------------------------- request → spec

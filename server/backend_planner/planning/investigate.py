@@ -1576,8 +1576,8 @@ def investigate(request: str, service: Service, files: tuple[str, ...]) -> Inves
     closest = list(dict.fromkeys(resolved.closest))[:5]
     return Investigation(
         request=request,
-        endpoints=[_endpoint_ref(e) for e in endpoints],
-        entities=[_entity_ref(e) for e in entities],
+        endpoints=[EndpointRef.of(e) for e in endpoints],
+        entities=[EntityRef.of(e) for e in entities],
         locations=locations,
         files=paths,
         facts=facts,
@@ -1596,25 +1596,3 @@ def investigate(request: str, service: Service, files: tuple[str, ...]) -> Inves
 def _handler_text(endpoint: Endpoint) -> str:
     where = _where(endpoint.handler_file or endpoint.file, endpoint.handler_line or endpoint.line)
     return f"{endpoint.handler} ({where})" if endpoint.handler else where
-
-
-def _endpoint_ref(endpoint: Endpoint) -> EndpointRef:
-    return EndpointRef(
-        method=endpoint.method,
-        path=endpoint.path,
-        handler=endpoint.handler,
-        file=endpoint.file,
-        line=endpoint.line,
-        handler_file=endpoint.handler_file,
-        handler_line=endpoint.handler_line,
-    )
-
-
-def _entity_ref(entity: Entity) -> EntityRef:
-    return EntityRef(
-        name=entity.name,
-        table=entity.table,
-        file=entity.file,
-        line=entity.line,
-        fields=[f.name for f in entity.fields],
-    )

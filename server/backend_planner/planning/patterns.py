@@ -301,6 +301,27 @@ def review_of(
     )
 
 
+def review_of_tests(
+    test: PlannedTask, spec: FeatureSpec, skills: SkillIds, files: list[str] | None = None
+) -> PlannedTask:
+    """Task 4 of the standard pattern: do the tests prove the user got what they asked for?"""
+    return review_of(
+        test,
+        spec,
+        skills,
+        4,
+        name="QA: Validate tests cover user requirements",
+        description="Review that the tests validate what the user asked for, not just "
+        "implementation details",
+        critical=[
+            "Tests cover the user's actual requirements",
+            "Not just implementation smoke tests",
+        ],
+        focus="Do the tests prove the user got what they asked for?",
+        files=files,
+    )
+
+
 def patterns_to_follow(service: Service) -> str:
     examples: list[str] = []
     for layer in ("handlers", "services", "repositories", "models", "routes", "tests"):

@@ -18,10 +18,13 @@ from backend_planner.planning.architecture import (
 )
 from backend_planner.planning.commands import RepoCommands
 from backend_planner.planning.compose import architecture, compose
+from backend_planner.planning.diagnose import investigation, refactor_tasks
 from backend_planner.planning.ground import ground_spec, resolve_request
+from backend_planner.planning.investigate import Investigation
 from backend_planner.planning.model import (
     Architecture,
     FeatureSpec,
+    PatternName,
     Plan,
     PlannedTask,
     Resource,
@@ -37,16 +40,14 @@ from backend_planner.planning.paths import (
 )
 from backend_planner.planning.patterns import (
     BUILD_TIMEOUT,
-    INVESTIGATE_TIMEOUT,
     REPO_COMMANDS,
-    SECURITY_EXPECTED,
     TEST_TIMEOUT,
     choose,
     commands,
     implementation_criteria,
     patterns_to_follow,
     review_of,
-    security_criterion,
+    review_of_tests,
     test_command,
     testing_criteria,
     user_expectations,
@@ -188,20 +189,34 @@ def _make_plan(
         tasks = _standard_refactor(spec, service, skills, arch, resources, related_files)
     else:
         tasks = _standard(spec, service, skills, arch, comps, externals)
+    plan = _plan(spec, service, pattern, reason, tasks, architecture=arch)
+    return _checked(plan, service, skills, files or ())
+
+
+def _plan(
+    spec: FeatureSpec,
+    service: Service,
+    pattern: PatternName,
+    reason: str,
+    tasks: list[PlannedTask],
+    *,
+    architecture: Architecture,
+    change_spec: ChangeSpec | None = None,
+) -> Plan:
     stack = sorted(
         {*service.frameworks, *service.orm, *([service.language] if service.language else [])}
     )
-    plan = Plan(
+    return Plan(
         request=spec.request,
         intent=spec.intent,
         pattern=pattern,
         pattern_reason=reason,
         service=service.path,
         stack=stack,
-        architecture=arch,
+        change_spec=change_spec,
+        architecture=architecture,
         tasks=tasks,
     )
-    return _checked(plan, service, skills, files or ())
 
 
 def _grounded_plan(
@@ -223,19 +238,14 @@ def _grounded_plan(
     if not works:
         return None
     pattern, reason, tasks = compose(change, works, spec, service, skills)
-    stack = sorted(
-        {*service.frameworks, *service.orm, *([service.language] if service.language else [])}
-    )
-    plan = Plan(
-        request=spec.request,
-        intent=spec.intent,
-        pattern=pattern,
-        pattern_reason=reason,
-        service=service.path,
-        stack=stack,
+    plan = _plan(
+        spec,
+        service,
+        pattern,
+        reason,
+        tasks,
         change_spec=change,
         architecture=architecture(change, works, spec),
-        tasks=tasks,
     )
     return _checked(plan, service, skills, files)
 
@@ -274,19 +284,14 @@ def _diagnosed_plan(
         summary, tasks = refactor_tasks(
             spec, inv, service, skills, created_for(inv, service, files)
         )
-    stack = sorted(
-        {*service.frameworks, *service.orm, *([service.language] if service.language else [])}
-    )
-    plan = Plan(
-        request=spec.request,
-        intent=spec.intent,
-        pattern=pattern,
-        pattern_reason=reason,
-        service=service.path,
-        stack=stack,
+    plan = _plan(
+        spec,
+        service,
+        pattern,
+        reason,
+        tasks,
         change_spec=change_spec_of(spec, inv),
         architecture=Architecture(summary=(summary or spec.subject) + suspected),
-        tasks=tasks,
     )
     return _checked(plan, service, skills, files)
 
@@ -492,7 +497,7 @@ def _standard(
         validation_criteria=testing_criteria(spec, test_cmd),
         timeout_seconds=TEST_TIMEOUT,
     )
-    review_tests = _review_of_tests(test, spec, skills, files=tests)
+    review_tests = review_of_tests(test, spec, skills, files=tests)
     return [build, review, test, review_tests]
 
 
@@ -657,74 +662,9 @@ def _component_requirements(spec: FeatureSpec, comp: Component, extra: list[Comp
 def _investigation(
     spec: FeatureSpec, service: Service, skills: SkillIds, related: tuple[str, ...]
 ) -> list[PlannedTask]:
-    files = list(related) or _layer_entries(service)
-    test_cmd = test_command(service)
-    subject = spec.subject
-    title = f"Fix {subject}"
-    parent = PlannedTask(
-        skill_id=skills.development,
-        task_name=title,
-        description=f"{spec.request.rstrip('.')}. Investigate first; then one sub-task per issue "
-        "found, each a checkpoint with its own regression test",
-        task_order=1,
-        inputs={
-            "requirements": spec.request,
-            "files_to_investigate": files,
-            "patterns_to_follow": patterns_to_follow(service),
-            **({"validation_commands": [test_cmd]} if test_cmd else {}),
-        },
-        validation_criteria=ValidationCriteria(
-            critical=[
-                "Root cause of every issue found is identified and written down",
-                "Each issue fixed in its own sub-task with a regression test that failed "
-                "before the fix",
-                *([f"`{test_cmd}` passes"] if test_cmd else []),
-            ],
-            expected=[
-                "No behaviour change outside the issues found",
-                "Input validation and auth checks unchanged or stricter",
-            ],
-            nice_to_have=["Logging or metrics that would have shown the problem earlier"],
-        ),
-        timeout_seconds=BUILD_TIMEOUT,
-        subtasks=[
-            PlannedTask(
-                skill_id=skills.development,
-                task_name=f"Investigate {subject}",
-                description="Reproduce the problem, find the root cause(s), and add one sub-task "
-                "per issue to this parent (create_subtask) with the fix, files and a "
-                "regression test",
-                task_order=1,
-                inputs={
-                    "requirements": spec.request,
-                    "files_to_investigate": files,
-                    "deliverable": "one create_subtask call per issue found, "
-                    "in the order to fix them",
-                },
-                validation_criteria=ValidationCriteria(
-                    critical=[
-                        "Each issue reproduced (a failing test or exact steps)",
-                        "Root cause located (file and function)",
-                        "One follow-up sub-task created per issue",
-                    ],
-                    expected=["Issues ordered so that foundations are fixed first"],
-                    nice_to_have=[],
-                ),
-                timeout_seconds=INVESTIGATE_TIMEOUT,
-            )
-        ],
-    )
-    review = review_of(
-        parent,
-        spec,
-        skills,
-        2,
-        name=f"QA: Validate the fixes for {subject}",
-        description="Review that every issue found was fixed at its root cause, with a "
-        "regression test, and nothing else broke",
-        critical=["Each fix addresses a root cause, not a symptom", "Regression tests present"],
-    )
-    return [parent, review]
+    """No code map to resolve the report through: the files named like it, else the layers."""
+    inv = Investigation(request=spec.request, files=list(related) or _layer_entries(service))
+    return investigation(spec, inv, service, skills)[1]
 
 
 def _layer_entries(service: Service) -> list[str]:
@@ -761,93 +701,5 @@ def _standard_refactor(
         files.add(FileRef(path, False))
     if not files.create and not files.modify:
         files.modify.extend(_layer_entries(service))
-    test_cmd = test_command(service)
-    cmds = [c for c in commands(service, "refactor", with_migration=False)]
-    title = f"Refactor {spec.subject}"
-    criteria = ValidationCriteria(
-        critical=[
-            "Behaviour unchanged: existing tests pass before and after",
-            *[f"`{c}` succeeds" for c in cmds],
-        ],
-        expected=[
-            "Input validation and auth checks preserved",
-            *(
-                security_criterion(need, spec)
-                for need in spec.security
-                if need in ("pii", "secrets", "idempotency", "webhook_signature")
-                and need in SECURITY_EXPECTED
-            ),
-            "New structure follows the codebase's existing conventions",
-        ],
-        nice_to_have=["Dead code removed"],
-    )
-    build = PlannedTask(
-        skill_id=skills.development,
-        task_name=title,
-        description=f"{spec.request.rstrip('.')}, without changing behaviour",
-        task_order=1,
-        inputs={
-            "requirements": spec.request,
-            "files_to_create": list(files.create),
-            "files_to_modify": list(files.modify),
-            "patterns_to_follow": patterns_to_follow(service),
-            **({"validation_commands": cmds} if cmds else {}),
-        },
-        validation_criteria=criteria,
-        timeout_seconds=BUILD_TIMEOUT,
-    )
-    review = review_of(
-        build,
-        spec,
-        skills,
-        2,
-        name=f"QA: Validate the refactoring of {spec.subject}",
-        description="Review that the refactoring keeps behaviour and improves structure",
-        critical=["Behaviour changes identified", "Security checks preserved"],
-        files=[*files.create, *files.modify],
-    )
-    sources = [*files.create, *files.modify]
-    test = PlannedTask(
-        skill_id=skills.testing,
-        task_name="Test the refactored code against user requirements",
-        description="Write tests that validate the USER's original request: "
-        f"{spec.request.rstrip('.')}. Tests prove behaviour is unchanged and the new "
-        "structure is used.",
-        task_order=3,
-        dependencies=["$2"],
-        inputs={
-            "original_prompt": spec.request,
-            "user_expectations": [
-                "Every existing endpoint behaves as before",
-                f"The code follows the new structure asked for: {spec.request.rstrip('.')}",
-            ],
-            "files_to_test": sources,
-            "test_types": ["unit", "integration"],
-            **({"validation_commands": [test_cmd]} if test_cmd else {}),
-        },
-        validation_criteria=testing_criteria(spec, test_cmd),
-        timeout_seconds=TEST_TIMEOUT,
-    )
-    review_tests = _review_of_tests(test, spec, skills)
-    return [build, review, test, review_tests]
-
-
-def _review_of_tests(
-    test: PlannedTask, spec: FeatureSpec, skills: SkillIds, files: list[str] | None = None
-) -> PlannedTask:
-    """Task 4 of the standard pattern: do the tests prove the user got what they asked for?"""
-    return review_of(
-        test,
-        spec,
-        skills,
-        4,
-        name="QA: Validate tests cover user requirements",
-        description="Review that the tests validate what the user asked for, not just "
-        "implementation details",
-        critical=[
-            "Tests cover the user's actual requirements",
-            "Not just implementation smoke tests",
-        ],
-        focus="Do the tests prove the user got what they asked for?",
-        files=files,
-    )
+    inv = Investigation(request=spec.request, files=list(files.modify))
+    return refactor_tasks(spec, inv, service, skills, list(files.create))[1]

@@ -19,9 +19,12 @@ The spec is part of the plan JSON (`Plan.change_spec`), and an agent may hand on
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from backend_planner.workspace.profile import Endpoint, Entity
 
 ItemKind = Literal[
     "existing",
@@ -54,6 +57,19 @@ class EndpointRef(_Model):
     handler_file: str | None = None
     handler_line: int | None = None
 
+    @classmethod
+    def of(cls, endpoint: Endpoint) -> EndpointRef:
+        """The reference to an endpoint of the code map."""
+        return cls(
+            method=endpoint.method,
+            path=endpoint.path,
+            handler=endpoint.handler,
+            file=endpoint.file,
+            line=endpoint.line,
+            handler_file=endpoint.handler_file,
+            handler_line=endpoint.handler_line,
+        )
+
     @property
     def label(self) -> str:
         return f"{self.method} {self.path}"
@@ -80,6 +96,17 @@ class EntityRef(_Model):
     file: str | None = None
     line: int | None = None
     fields: list[str] = Field(default_factory=list, description="Known field names.")
+
+    @classmethod
+    def of(cls, entity: Entity) -> EntityRef:
+        """The reference to an entity of the code map."""
+        return cls(
+            name=entity.name,
+            table=entity.table,
+            file=entity.file,
+            line=entity.line,
+            fields=[f.name for f in entity.fields],
+        )
 
     @property
     def where(self) -> str:
