@@ -63,6 +63,7 @@ from backend_planner.errors import ConfigError
 from backend_planner.planning.resolve import (
     CodeIndex,
     Mention,
+    collection_segment,
     contains,
     entity_words,
     find_entities,
@@ -503,15 +504,9 @@ def _endings(m: _Map, entity: Entity, methods: Sequence[str], *, item: bool) -> 
     for endpoint in m.index.endpoints:
         if endpoint.method not in methods:
             continue
-        parts = segments(endpoint.path)
-        if item:
-            if len(parts) < 2 or not is_param(parts[-1]) or is_param(parts[-2]):
-                continue
-            last = parts[-2]
-        else:
-            if not parts or is_param(parts[-1]):
-                continue
-            last = parts[-1]
+        last = collection_segment(endpoint.path, item=item)
+        if last is None:
+            continue
         if tuple(lemmas(last)) in keys:
             found.append(endpoint)
     if not found:

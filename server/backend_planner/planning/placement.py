@@ -32,27 +32,19 @@ LANGUAGE_EXT = {
     "rust": ".rs",
 }
 # Role suffix of a new file's name per language, when the repo has no sibling to copy.
+JVM_SUFFIX = {
+    "middleware": "Filter",
+    "service": "Service",
+    "worker": "Worker",
+    "job": "Job",
+    "client": "Client",
+    "template": "",
+    "policy": "Policy",
+    "handler": "Controller",
+}
 ROLE_SUFFIX = {
-    "java": {
-        "middleware": "Filter",
-        "service": "Service",
-        "worker": "Worker",
-        "job": "Job",
-        "client": "Client",
-        "template": "",
-        "policy": "Policy",
-        "handler": "Controller",
-    },
-    "kotlin": {
-        "middleware": "Filter",
-        "service": "Service",
-        "worker": "Worker",
-        "job": "Job",
-        "client": "Client",
-        "template": "",
-        "policy": "Policy",
-        "handler": "Controller",
-    },
+    "java": JVM_SUFFIX,
+    "kotlin": JVM_SUFFIX,
     "php": {
         "middleware": "",
         "service": "Service",

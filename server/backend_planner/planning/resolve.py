@@ -111,6 +111,19 @@ def _segments(path: str) -> tuple[str, ...]:
     return tuple(s for s in normalize(path).split("/") if s)
 
 
+def collection_segment(path: str, *, item: bool) -> str | None:
+    """The collection word of a path: `articles` in `/api/articles` (item=False) or in
+    `/api/articles/{slug}` (item=True); None when the path is not of that shape."""
+    parts = _segments(path)
+    if item:
+        if len(parts) < 2 or not is_param(parts[-1]) or is_param(parts[-2]):
+            return None
+        return parts[-2]
+    if not parts or is_param(parts[-1]):
+        return None
+    return parts[-1]
+
+
 def is_param(segment: str) -> bool:
     return segment.startswith("{")
 
@@ -242,15 +255,9 @@ class CodeIndex:
         for endpoint in self.endpoints:
             if endpoint.method != method:
                 continue
-            parts = segments(endpoint.path)
-            if item:
-                if len(parts) < 2 or not is_param(parts[-1]) or is_param(parts[-2]):
-                    continue
-                last = parts[-2]
-            else:
-                if not parts or is_param(parts[-1]):
-                    continue
-                last = parts[-1]
+            last = collection_segment(endpoint.path, item=item)
+            if last is None:
+                continue
             if any(lemmas(last) == n for n in self.collection_words(entity)):
                 candidates.append(endpoint)
         candidates.sort(key=lambda e: (len(segments(e.path)), e.path))
