@@ -230,6 +230,11 @@ def security_texts(needs: list[str], works: list[Work], feature: FeatureSpec) ->
                 "(a webhook proves itself by its signature; a public flow reveals nothing about "
                 "accounts); users only reach their own records"
             )
+        elif need == "auth" and (logins := _login_endpoints(works)):
+            out.append(
+                f"Auth unchanged: {and_list(logins)} stays reachable without a session; every "
+                "other endpoint keeps its auth, and users only reach their own records"
+            )
         elif need == "auth":
             out.append(
                 "Auth enforced on every new or changed endpoint as on its siblings today, and "
@@ -243,6 +248,20 @@ def security_texts(needs: list[str], works: list[Work], feature: FeatureSpec) ->
         elif need in SECURITY_EXPECTED:
             out.append(SECURITY_EXPECTED[need])
     return out
+
+
+def _login_endpoints(works: list[Work]) -> list[str]:
+    """Modified endpoints that authenticate (login, registration): public by nature."""
+    from backend_planner.planning.resolve import lemma, literal_lemmas, vocabulary
+
+    auth = vocabulary()["auth"]
+    words = {lemma(w) for w in [*auth["login_segments"], *auth["register_segments"]]} - {"user"}
+    return [
+        f"{e.method} {e.path}"
+        for w in works
+        for e in w.item.endpoints
+        if set(literal_lemmas(e.path)) & words
+    ]
 
 
 def _needs(works: list[Work], feature: FeatureSpec) -> list[str]:
@@ -456,7 +475,7 @@ def _standard(
     )
     tests_create, tests_modify = _tests(works)
     test_cmd = test_command(service)
-    sources = [p for p in [*create, *modify] if not is_migration(p) and not p.endswith(".sql")]
+    sources = [p for p in [*create, *modify] if _is_source(p) and not is_migration(p)]
     expectations = list(dict.fromkeys(e for w in works for e in w.expectations))
     expectations += [f"{u}" for u in unchanged[:4]]
     if not expectations:
@@ -496,6 +515,14 @@ def _standard(
     )
     review_tests = review_of_tests(test, feature, skills, [*tests_create, *tests_modify] or None)
     return [build, review, test, review_tests]
+
+
+SOURCE_EXT = (".go", ".py", ".ts", ".tsx", ".js", ".java", ".kt", ".rb", ".php", ".rs", ".cs")
+
+
+def _is_source(path: str) -> bool:
+    """Code a test can exercise (not configuration, schema or template files)."""
+    return path.endswith(SOURCE_EXT)
 
 
 def _closest_files(works: list[Work]) -> list[str]:
