@@ -1353,3 +1353,27 @@ def test_the_table_covers_every_request_on_several_stacks() -> None:
     assert len(requests[GITHUB_LOGIN] | requests[GOOGLE_LOGIN]) >= 3
     ids = [param.id for param in CASES]
     assert len(ids) == len(set(ids))
+
+
+def test_grounded_plans_are_the_same_bytes_in_a_fresh_process() -> None:
+    """Caches (word splits, per-index memos, the route style) never change a plan: the same
+    request on the same tree gives the same JSON here and in a new interpreter."""
+    import subprocess
+    import sys
+
+    from planning.golden import REPOS
+
+    repo = REPOS[LARAVEL]
+    request = "Let users bookmark articles"
+    here = plan_of(LARAVEL, request).model_dump_json()
+    script = (
+        "import sys; sys.path[:0] = ['tests']\n"
+        "from pathlib import Path\n"
+        "from backend_planner.planning import plan_workspace\n"
+        "from planning.support import SKILLS\n"
+        f"print(plan_workspace({request!r}, Path({str(repo.root)!r}), SKILLS).model_dump_json())\n"
+    )
+    fresh = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert fresh == here
