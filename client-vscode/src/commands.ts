@@ -4,6 +4,18 @@ import * as vscode from 'vscode';
 import { PlannerClient, TOKEN_SECRET } from './client';
 import { planIdOf } from './planDocuments';
 
+/** One saved plan (`.backend-planner/plans/<slug>.md`) as `backendPlanner.listSavedPlans` returns it. */
+interface SavedPlanSummary {
+  slug: string;
+  request: string;
+  folder: string;
+  path: string | null;
+  line: number | null;
+  commit: string | null;
+  taskId: string | null;
+  drift: string[];
+}
+
 /** One plan as `backendPlanner.listPlans` returns it. */
 interface PlanSummary {
   planId: string;
@@ -40,6 +52,7 @@ export function registerCommands(
         await client.command('backendPlanner.openPlan', plan.planId);
       }
     }),
+    register('backend-planner.openSavedPlan', 'Open saved plan', () => openSavedPlan(client)),
     register('backend-planner.pushPlan', 'Push plan to task backend', async () => {
       const plan = await pickPlan(client, 'Push which plan to the task backend?', () => true);
       if (plan) {
@@ -153,6 +166,38 @@ async function pickPlan(
   }));
   const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
   return picked?.plan;
+}
+
+/** The plans saved in the workspace folders (from disk, any checkout), picked and opened. */
+async function openSavedPlan(client: PlannerClient): Promise<void> {
+  const plans = (await client.command<SavedPlanSummary[] | null>('backendPlanner.listSavedPlans')) ?? [];
+  if (plans.length === 0) {
+    void vscode.window.showInformationMessage(
+      'Backend Planner: no saved plan in .backend-planner/plans yet. Use “Save plan to workspace” on a planned TODO.',
+    );
+    return;
+  }
+  const items = plans.map((plan) => ({
+    label: plan.request.replace(/\s+/g, ' ').trim(),
+    description: plan.path ? `${plan.path}:${(plan.line ?? 0) + 1}` : plan.slug,
+    detail: [
+      `.backend-planner/plans/${plan.slug}.md`,
+      plan.commit ? `commit ${plan.commit.slice(0, 7)}` : '',
+      plan.taskId ? `task ${plan.taskId}` : '',
+      plan.drift.length ? `${plan.drift.length} drift` : '',
+    ]
+      .filter(Boolean)
+      .join(' · '),
+    plan,
+  }));
+  const picked = await vscode.window.showQuickPick(items, {
+    placeHolder: 'Open which saved plan?',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  if (picked) {
+    await client.command('backendPlanner.openSavedPlan', picked.plan.slug, picked.plan.folder);
+  }
 }
 
 async function setToken(client: PlannerClient, secrets: vscode.SecretStorage): Promise<void> {

@@ -133,7 +133,7 @@ async def test_plan_opens_document_markdown_json_and_hover(lsp: Any, tmp_path: P
     assert payload["tasks"] and all("skill_id" in t for t in payload["tasks"])
 
     after = titles(await session.actions(doc, TODO_LINE))
-    assert after == ["Open plan", "Re-plan", "Push plan to task backend"]
+    assert after == ["Open plan", "Re-plan", "Push plan to task backend", "Save plan to workspace"]
     hover = await session.hover(doc, TODO_LINE + 1)
     assert hover is not None and f"**Backend plan** `{plan['planId']}`" in hover.contents.value
     first = payload["tasks"][0]["task_name"]

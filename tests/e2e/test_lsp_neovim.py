@@ -63,5 +63,10 @@ def test_neovim_plans_a_go_todo(tmp_path: Path, _isolated_data_dir: Path) -> Non
     assert "Planned from `internal/middleware/rate_limit.go`" in result["markdown"]
     first_task = result["payload"]["tasks"][0]["task_name"]
     assert f"1. {first_task}" in result["hover"]
-    assert result["titles"] == ["Open plan", "Re-plan", "Push plan to task backend"]
+    assert result["titles"] == [
+        "Open plan",
+        "Re-plan",
+        "Push plan to task backend",
+        "Save plan to workspace",
+    ]
     assert os.path.isdir(_isolated_data_dir / "lsp")

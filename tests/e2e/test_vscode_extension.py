@@ -260,3 +260,63 @@ async def test_shared_http_backend_with_the_token_from_the_secret_storage(
         assert len(names) == 4 and "Build subscription API" in names
     finally:
         server.stop()
+
+
+async def test_save_plan_drift_diagnostic_and_saved_plans_palette(
+    tmp_path: Path, request: Any
+) -> None:
+    root = shop(tmp_path)
+    artifacts = artifacts_dir(request)
+    slug = "build-subscription-api-with-stripe"
+    settings = {"backendPlanner.python": sys.executable}
+    async with vscode(root, settings, artifacts) as (_, wb):
+        await wb.wait_for_statusbar("go · gin · gorm")
+        await wb.open_file(GO_FILE)
+        await wb.lightbulb_actions(TODO_LINE, 8)
+        await wb.choose_action("Plan this backend feature")
+        await wb.wait_for_active_tab(f"{slug}.md")
+
+        # Save it in the workspace: two files, and the TODO linked to them.
+        await wb.open_file(GO_FILE)
+        assert "Save plan to workspace" in await wb.lightbulb_actions(TODO_LINE, 8)
+        await wb.choose_action("Save plan to workspace")
+        await wb.wait_for_notification(f"plan saved to .backend-planner/plans/{slug}.md")
+        saved = json.loads((root / ".backend-planner" / "plans" / f"{slug}.json").read_text())
+        assert saved["todo"]["path"] == GO_FILE
+        assert f"// TODO(plan:{slug}): {REQUEST}" in await wb.editor_text()
+        await wb.press("Control+s")
+        await wb.screenshot("01-saved-and-linked")
+
+        # A file the plan modifies is deleted: a warning on the TODO names it.
+        gone = saved["anchors"]["files"][-1]["path"]
+        (root / gone).unlink()
+        wanted = f"{gone} was deleted since the plan was saved"
+        hover = ""
+        for _ in range(20):
+            hover = await wb.hover_text_at(TODO_LINE, 8)
+            if wanted in hover:
+                break
+            await wb.page.wait_for_timeout(500)
+        assert wanted in hover and f"plan `{slug}`" in hover, hover
+        await wb.screenshot("02-drift-diagnostic")
+
+        # The quick fix re-plans (the plan no longer relies on the deleted file).
+        await wb.press("Escape")
+        assert "Re-plan" in await wb.lightbulb_actions(TODO_LINE, 8)
+        await wb.screenshot("03-replan-quick-fix")
+        await wb.choose_action("Re-plan")
+        for _ in range(20):
+            hover = await wb.hover_text_at(TODO_LINE, 8)
+            if wanted not in hover:
+                break
+            await wb.page.wait_for_timeout(500)
+        assert wanted not in hover and "Drift" not in hover, hover
+        assert "code: 0/" in hover  # the evidence of each task, next to its status
+
+        # The palette lists the saved plans and opens one from disk.
+        await wb.run_command("Backend Planner: Open saved plan…")
+        await wb.quick_pick(REQUEST)
+        await wb.wait_for_active_tab(f"{slug}.md")
+        text = await wb.editor_text()
+        assert f"Saved plan `{slug}`" in text and "## Anchors" in text
+        await wb.screenshot("04-saved-plan-from-disk")

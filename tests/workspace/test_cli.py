@@ -40,14 +40,19 @@ def test_json_has_the_documented_shape() -> None:
         "language",
         "frameworks",
         "orm",
+        "data_access",
         "migrations",
         "tests",
         "layout",
         "naming",
         "evidence",
     }
+    assert service["data_access"] == [
+        {"name": "lib-pq", "kind": "driver"},
+        {"name": "sqlx", "kind": "driver"},
+    ]
     assert set(service["migrations"]) >= {"tool", "dir", "pattern", "next"}
-    assert set(service["tests"]) == {"framework", "layout", "dir", "pattern"}
+    assert set(service["tests"]) == {"framework", "layout", "dir", "pattern", "helpers"}
     assert set(service["layout"]) == {
         "handlers",
         "routes",

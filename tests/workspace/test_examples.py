@@ -42,6 +42,7 @@ def test_go_gin_shop() -> None:
         "layout": "colocated",
         "dir": None,
         "pattern": "*_test.go",
+        "helpers": ["testify"],
     }
     layout = s["layout"]
     assert layout["handlers"] == ["internal/handlers"]

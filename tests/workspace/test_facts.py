@@ -33,6 +33,7 @@ MODELS = [
     "EntityField",
     "EntityIndex",
     "Entity",
+    "DataAccess",
     "Service",
 ]
 

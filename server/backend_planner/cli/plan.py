@@ -9,6 +9,11 @@ under the user data dir and the command to push it later is printed (exit code 2
 instead of the planner's own reading of the request. Every plan is held to the skill's rules
 and to the checks against the tree (`planning/checks.py`); its findings are printed with the
 plan and make the exit code 2.
+
+`--format tasks-md` prints the plan as a `- [ ] T001 [P] description (path)` checklist
+(`planning/export.py`). `--save` also writes it to `.backend-planner/plans/<slug>.md` and
+`.json` in the workspace (`planning/saved.py`): saving twice rewrites the same files, and a saved
+file edited by hand is overwritten only with `--force` (or a yes on a terminal).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backend_planner.errors import BackendPlannerError, ConfigError, PlanError, Problem
+
+FORMATS = ("markdown", "json", "tasks-md")  # planning/export.py's EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from backend_planner.planning import Plan, SkillIds
@@ -41,6 +48,23 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("path", nargs="?", default=".", help="workspace directory (default: .)")
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="markdown (default), json (the plan payload, as --json), or tasks-md (a "
+        "`- [ ] T001 [P] description (path)` checklist)",
+    )
+    parser.add_argument(
+        "--save",
+        action="store_true",
+        help="also save the plan in the workspace: .backend-planner/plans/<slug>.md and .json",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="with --save: overwrite a saved plan edited by hand (otherwise you are asked)",
+    )
     parser.add_argument("--service", metavar="PATH", help="plan for this service of a monorepo")
     parser.add_argument(
         "--spec",
@@ -162,17 +186,31 @@ def run_plan(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise ConfigError(f"{root}: not a directory")
     spec = _read_spec(args.spec, args.request) if args.spec else None
+    if args.json and args.format not in (None, "json"):
+        raise ConfigError(f"--json and --format {args.format} disagree: use one of them")
+    args.format = "json" if args.json else (args.format or "markdown")
+    profiles: list[StackProfile] = []
 
     def draft(skills: SkillIds) -> Plan:  # its violations: the skill's rules and the tree's
         from backend_planner.planning import plan_workspace
+        from backend_planner.workspace import analyze
 
+        if not profiles:
+            profiles.append(analyze(root))
         return plan_workspace(
-            args.request, root, skills, service_path=args.service, change_spec=spec
+            args.request,
+            root,
+            skills,
+            service_path=args.service,
+            change_spec=spec,
+            profile=profiles[0],
         )
 
     if not args.push:
         plan = draft(local_skill_ids())
-        _print_plan(plan, as_json=args.json)
+        _print_plan(plan, as_json=args.format == "json", fmt=args.format)
+        if args.save:
+            _save(plan, root, profiles[0], force=args.force)
         return 0 if not plan.violations else 2
 
     target = _target(args)
@@ -193,15 +231,55 @@ def run_plan(args: argparse.Namespace) -> int:
     # Without an answer to search_skills, plan with the bundled skills' ids (the same full_ids).
     plan = drafted or draft(local_skill_ids())
     if error is not None or result is None:
-        _print_plan(plan, as_json=args.json)
+        _print_plan(plan, as_json=args.format == "json", fmt=args.format)
+        if args.save:
+            _save(plan, root, profiles[0], force=args.force)
         return _saved(plan, args, error)
-    if args.json:  # one JSON document: the plan and what was created
+    if args.save:
+        _save(plan, root, profiles[0], force=args.force, pushed=result.model_dump(mode="json"))
+    if args.format == "json":  # one JSON document: the plan and what was created
         data = {**plan.model_dump(mode="json"), "pushed": result.model_dump(mode="json")}
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return 0
-    _print_plan(plan, as_json=False)
+    _print_plan(plan, as_json=False, fmt=args.format)
     _print_pushed(plan, result, as_json=False)
     return 0
+
+
+def _save(
+    plan: Plan,
+    root: Path,
+    profile: StackProfile,
+    *,
+    force: bool,
+    pushed: dict[str, Any] | None = None,
+) -> None:
+    """`--save`: write the plan to .backend-planner/plans/; a file edited by hand is
+    overwritten only with --force or a yes on a terminal."""
+    from backend_planner.planning.saved import HandEdited, save_plan
+
+    extra: dict[str, Any] = {} if pushed is None else {"pushed": pushed}
+    try:
+        result = save_plan(root, plan, profile, force=force, **extra)
+    except HandEdited as exc:
+        if not (sys.stdin.isatty() and _confirm(f"{exc.message}. Overwrite? [y/N] ")):
+            raise PlanError(f"{exc.message} (--force overwrites it)", exc.problems) from None
+        result = save_plan(root, plan, profile, force=True, **extra)
+    what = "saved" if result.written else "already saved (unchanged)"
+    for path in (result.markdown, result.json):
+        try:
+            shown = path.relative_to(root)
+        except ValueError:
+            shown = path
+        print(f"backend-planner: {what}: {shown}", file=sys.stderr)
+
+
+def _confirm(question: str) -> bool:
+    print(question, end="", file=sys.stderr, flush=True)
+    try:
+        return input().strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
 
 
 def run_push(args: argparse.Namespace) -> int:
@@ -230,11 +308,14 @@ def run_push(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_plan(plan: Plan, *, as_json: bool) -> None:
+def _print_plan(plan: Plan, *, as_json: bool, fmt: str = "markdown") -> None:
     from backend_planner.planning import render_markdown
+    from backend_planner.planning.export import tasks_markdown
 
     if as_json:
         sys.stdout.write(plan_json(plan) + "\n")
+    elif fmt == "tasks-md":
+        sys.stdout.write(tasks_markdown(plan))
     else:
         sys.stdout.write(render_markdown(plan))
     sys.stdout.flush()

@@ -17,7 +17,7 @@ from lsprotocol import types
 from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
 from backend_planner.errors import ConfigError, PlanError
-from backend_planner.lsp import documents, push
+from backend_planner.lsp import documents, push, saved_plans
 from backend_planner.lsp.server import PlannerServer, file_uri, plan_uri, uri_path
 from backend_planner.lsp.store import PlanRecord, plan_id
 
@@ -162,17 +162,20 @@ def code_actions(ls: PlannerServer, params: types.CodeActionParams) -> list[type
         action("Open plan", OPEN_PLAN, [record.id])
         action("Re-plan (the TODO changed)" if record.stale else "Re-plan", REPLAN, at)
         action("Push plan to task backend", PUSH_PLAN, [record.id])
+        actions.extend(saved_plans.todo_actions(record, at))
         if record.pushed:
             action("Open task tree", OPEN_TREE, [record.id])
             if todo.task_id is None:
                 action("Link TODO to tasks", LINK_TODO, at)
-    return actions
+    return actions + saved_plans.quick_fixes(params)
 
 
 def register(server: PlannerServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[KIND], resolve_provider=False),
+        types.CodeActionOptions(
+            code_action_kinds=[KIND, saved_plans.QUICK_FIX], resolve_provider=False
+        ),
     )
     @server.guard("code actions", fallback=[])
     def on_code_action(ls: PlannerServer, params: types.CodeActionParams) -> list[types.CodeAction]:
@@ -207,6 +210,7 @@ def register(server: PlannerServer) -> None:
     @server.guard("Push plan to task backend", notify=True)
     async def cmd_push(ls: PlannerServer, *args: Any) -> dict[str, Any]:
         record = await push.push_record(ls, _find(ls, args))
+        record = await saved_plans.after_push(ls, record)  # drift anchors; saved: the task ids
         assert record.pushed is not None
         ls.window_show_message(
             types.ShowMessageParams(

@@ -73,6 +73,7 @@ async def analyse(ls: PlannerServer, folders: list[Path], reason: str) -> None:
             stack.notify_analysis(ls, folder, "failed", error=str(exc))
         else:
             ls.profiles[str(folder)] = profile
+            ls.profile_changed(folder)
             log.info("analysed %s: %d services", folder, len(profile.services))
             stack.notify_analysis(ls, folder, "done", profile)
         done += 1

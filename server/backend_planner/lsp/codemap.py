@@ -109,6 +109,7 @@ def _apply(ls: PlannerServer, folder: Path, maps: dict[str, CodeMap], seconds: f
             )
         services.append(service)
     ls.profiles[str(folder)] = profile.model_copy(update={"services": services})
+    ls.profile_changed(folder)
     log.debug("code map of %s refreshed in %.1f ms", folder.name, seconds * 1000)
     ls.protocol.notify(
         CODE_MAP_NOTIFICATION,

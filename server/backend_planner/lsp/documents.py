@@ -11,7 +11,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from backend_planner.errors import BackendPlannerError, Problem
-from backend_planner.lsp import codemap, stack
+from backend_planner.lsp import codemap, saved_plans, stack
 from backend_planner.lsp.server import SCHEME, PlannerServer, parse_plan_uri, uri_path
 from backend_planner.lsp.store import PlanRecord
 
@@ -47,7 +47,10 @@ def markdown(ls: PlannerServer, record: PlanRecord) -> str:
     pushed = ""
     if record.pushed:
         pushed = f"\n## Pushed to {record.pushed.backend}\n\n```\n{tree_text(ls, record)}```\n"
-    return ("\n".join(head) + "\n" if head else "") + body + validation(ls, record) + pushed
+    sections = saved_plans.document_sections(ls, record)  # saved, drift, progress from evidence
+    return (
+        ("\n".join(head) + "\n" if head else "") + body + validation(ls, record) + sections + pushed
+    )
 
 
 VALIDATION = "\n## Validation\n"

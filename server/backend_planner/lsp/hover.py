@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
-from backend_planner.lsp import documents, push
+from backend_planner.lsp import documents, push, saved_plans
 from backend_planner.lsp.server import PlannerServer
 
 if TYPE_CHECKING:
@@ -26,8 +26,9 @@ def hover_text(ls: PlannerServer, record: PlanRecord) -> str:
         cached = ls.statuses.get(record.id)
         age = f"{time.monotonic() - cached[0]:.0f} s ago" if cached else "at push"
         lines.append(f"Pushed to {record.pushed.backend}; statuses as of {age}.")
-    lines += ["", "```", documents.tree_text(ls, record).rstrip("\n"), "```", ""]
-    lines.append("Skills: " + ", ".join(f"`{s}`" for s in skills))
+    lines += ["", "```", documents.tree_text(ls, record).rstrip("\n"), "```"]
+    lines += saved_plans.hover_lines(ls, record)  # drift, progress from evidence
+    lines += ["", "Skills: " + ", ".join(f"`{s}`" for s in skills)]
     return "\n".join(lines)
 
 

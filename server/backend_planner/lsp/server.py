@@ -29,7 +29,9 @@ from backend_planner import __version__
 from backend_planner.errors import BackendPlannerError, ConfigError
 from backend_planner.lsp.settings import Settings
 from backend_planner.lsp.store import PlanRecord, PlanStore
-from backend_planner.lsp.todos import Todo, find_todos
+from backend_planner.lsp.syntax_trees import SyntaxTrees
+from backend_planner.lsp.text_documents import adopt
+from backend_planner.lsp.todos import Todo, find_todos, grammar_for
 
 if TYPE_CHECKING:
     from backend_planner.lsp.logging import ClientLogHandler
@@ -49,6 +51,7 @@ FEATURES = (
     "hover",
     "stack",
     "codemap",
+    "saved_plans",
 )
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,6 +62,7 @@ class PlannerProtocol(LanguageServerProtocol):
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams) -> Any:
         result = yield from super().lsp_initialize(params)
+        self._workspace = adopt(self.workspace)  # documents that record their edits
         workspace = result.capabilities.workspace or types.WorkspaceOptions()
         workspace.text_document_content = types.TextDocumentContentOptions(schemes=[SCHEME])
         result.capabilities.workspace = workspace
@@ -82,7 +86,7 @@ class PlannerServer(LanguageServer):
         self.settings = Settings()
         self.store = PlanStore()
         self.docs: dict[str, DocTodos] = {}
-        self.debounced: dict[str, asyncio.Future[Any]] = {}
+        self.debounced: dict[str, asyncio.TimerHandle] = {}  # per document: TODOs read
         self.profiles: dict[str, StackProfile] = {}
         # per folder: the code map builder that keeps each file's facts between analyses
         self.code_maps: dict[str, CodeMapBuilder] = {}
@@ -96,6 +100,10 @@ class PlannerServer(LanguageServer):
         self.background: set[asyncio.Future[Any]] = set()
         self.pending_settings: Any = None
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.trees = SyntaxTrees()  # open documents' syntax trees (TODOs read incrementally)
+        # Hooks of features: a folder's code map changed; a document's TODOs are being matched.
+        self.profile_listeners: list[Callable[[Path], None]] = []
+        self.todo_listeners: list[Callable[[str, list[Todo]], None]] = []
         for name in FEATURES:
             try:
                 importlib.import_module(f"backend_planner.lsp.{name}").register(self)
@@ -220,6 +228,14 @@ class PlannerServer(LanguageServer):
             rel = path.as_posix()
         return str(folder), rel
 
+    def profile_changed(self, folder: Path) -> None:
+        """Tell the features a folder's profile (code map) is new (on the event loop)."""
+        for listener in self.profile_listeners:
+            try:
+                listener(folder)
+            except Exception:
+                log.exception("a listener of %s's code map failed", folder)
+
     def profile_for(self, folder: Path) -> StackProfile:
         from backend_planner.workspace import analyze
 
@@ -230,7 +246,8 @@ class PlannerServer(LanguageServer):
 
     # ---- TODOs of documents ---------------------------------------------------------------
     def todos(self, uri: str) -> DocTodos:
-        """The TODOs of the document's current version (recomputed now when out of date)."""
+        """The TODOs of the document's current version (brought up to date now when out of
+        date; each version is read once)."""
         document = self.workspace.get_text_document(uri)
         cached = self.docs.get(uri)
         if cached is not None and cached.version == document.version:
@@ -240,7 +257,20 @@ class PlannerServer(LanguageServer):
     def compute(
         self, uri: str, text: str, version: int | None, language_id: str | None
     ) -> DocTodos:
-        return self.store_doc(self.compute_detached(uri, text, version, language_id))
+        return self.store_doc(self.read_todos(uri, text, version, language_id))
+
+    def read_todos(
+        self, uri: str, text: str, version: int | None, language_id: str | None
+    ) -> DocTodos:
+        """The TODOs of an open document's text: from its syntax tree, which took the edits
+        since the last read (only the changed rows are read again); a language without a
+        grammar is searched whole with its lexical rules."""
+        grammar = grammar_for(uri_path(uri), language_id)
+        if grammar is None or self.skip_reason(text):
+            self.trees.drop(uri)
+            return self.compute_detached(uri, text, version, language_id)
+        found = self.trees.todos(uri, grammar, text, tuple(self.settings.todo_markers))
+        return DocTodos(uri, version, tuple(found))
 
     def store_doc(self, found: DocTodos) -> DocTodos:
         """Match the TODOs to their plans (marking changed ones stale) and keep them."""
@@ -258,21 +288,30 @@ class PlannerServer(LanguageServer):
         self, uri: str, text: str, version: int | None, language_id: str | None
     ) -> DocTodos:
         """The TODOs of a text (pure; safe in a worker thread)."""
-        skipped = None
         todos: list[Todo] = []
-        if len(text) > self.settings.max_file_bytes:
-            skipped = f"larger than maxFileBytes ({self.settings.max_file_bytes})"
-        elif "\x00" in text[:8192]:
-            skipped = "binary content"
-        else:
+        skipped = self.skip_reason(text)
+        if not skipped:
             todos = find_todos(text, uri_path(uri), language_id, self.settings.todo_markers)
         if skipped:
             log.info("not searching %s for TODOs: %s", uri, skipped)
         return DocTodos(uri, version, tuple(todos), {}, skipped)
 
+    def skip_reason(self, text: str) -> str | None:
+        """Why a document is not searched for TODOs (None: it is)."""
+        if len(text) > self.settings.max_file_bytes:
+            return f"larger than maxFileBytes ({self.settings.max_file_bytes})"
+        if "\x00" in text[:8192]:
+            return "binary content"
+        return None
+
     def match_plans(self, uri: str, todos: list[Todo]) -> dict[int, str]:
         """TODO line → plan record; a record whose TODO's text changed is marked stale."""
         workspace, rel = self.locate(uri)
+        for listener in self.todo_listeners:  # e.g. plans saved in the workspace, linked here
+            try:
+                listener(uri, todos)
+            except Exception:
+                log.exception("a listener of the TODOs of %s failed", uri)
         records = self.store.in_file(workspace, rel)
         if not records and not any(t.task_id for t in todos):
             return {}

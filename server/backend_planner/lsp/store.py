@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from backend_planner.paths import data_dir
 from backend_planner.planning import Plan
+from backend_planner.planning.anchors import Anchors
 from backend_planner.tasks.client import PushResult
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ class PlanRecord(BaseModel):
     plan: Plan
     pushed: PushResult | None = None
     stale: bool = False
+    saved: str | None = None  # slug of the plan saved in the workspace (.backend-planner/plans)
+    anchors: Anchors | None = None  # what it relies on, once saved or pushed (drift)
 
     def parent_task_id(self) -> str | None:
         return self.pushed.tasks[0].task_id if self.pushed and self.pushed.tasks else None

@@ -1,21 +1,24 @@
 """TODO comments found with each language's real comment syntax (pure: no pygls).
 
-A language is a set of lexical rules — line comments, block comments, string literals and,
-for Python, docstrings — compiled into one regular expression whose alternatives are tried
-left to right, so a `// TODO` inside a string literal is consumed as part of the string and
-never read as a comment. Only comment text is searched for markers. A TODO whose comment
-continues on the next lines (more comment lines, no blank comment line, no new marker) is read
-as one request. An unknown language gets a line-based fallback (lines that start with `#`,
-`//`, `--`, `;` or `*`), never an error.
+A language with a tree-sitter grammar wheel (Go, Python, JavaScript, TypeScript/TSX, Java,
+Kotlin, Ruby, PHP, Rust) is read from its syntax tree: comment nodes and Python docstrings
+(`syntax_trees.py`, which also keeps an open document's tree current edit by edit). Any other
+language is a set of lexical rules — line comments, block comments, string literals — compiled
+into one regular expression whose alternatives are tried left to right, so a `// TODO` inside a
+string literal is consumed as part of the string and never read as a comment. Only comment text
+is searched for markers. A TODO whose comment continues on the next lines (more comment lines,
+no blank comment line, no new marker) is read as one request. An unknown language gets a
+line-based fallback (lines that start with `#`, `//`, `--`, `;` or `*`), never an error.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 DEFAULT_MARKERS = ("TODO", "FIXME", "PLAN")
 
@@ -186,6 +189,22 @@ _BY_NAME = {
 }
 
 
+# LSP language ids read from a syntax tree (the grammar wheels of the code map).
+_GRAMMAR_BY_ID: dict[str, str] = {
+    "go": "go",
+    "python": "python",
+    "javascript": "javascript",
+    "javascriptreact": "javascript",
+    "typescript": "typescript",
+    "typescriptreact": "tsx",
+    "java": "java",
+    "kotlin": "kotlin",
+    "ruby": "ruby",
+    "php": "php",
+    "rust": "rust",
+}
+
+
 def syntax_for(path: str, language_id: str | None = None) -> Syntax:
     """The syntax of a document: its LSP language id first, then its file name; else fallback."""
     if language_id and language_id.lower() in _BY_ID:
@@ -197,6 +216,19 @@ def syntax_for(path: str, language_id: str | None = None) -> Syntax:
     if dot >= 0 and name[dot:] in _BY_EXT:
         return _BY_ID[_BY_EXT[name[dot:]]]
     return FALLBACK
+
+
+def grammar_for(path: str, language_id: str | None = None) -> str | None:
+    """The tree-sitter grammar a document is read with (language id first, then file name), or
+    None when its language has no grammar wheel (it is read with the lexical rules)."""
+    if language_id and language_id.lower() in _BY_ID:
+        return _GRAMMAR_BY_ID.get(language_id.lower())
+    from backend_planner.workspace.codemap.syntax import grammar_of
+
+    name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if name in _BY_NAME:
+        return _GRAMMAR_BY_ID.get(_BY_NAME[name])
+    return grammar_of(name)
 
 
 @dataclass(frozen=True)
@@ -221,6 +253,27 @@ class Todo:
     def contains(self, line: int) -> bool:
         return self.line <= line <= self.end_line
 
+    def shifted(self, rows: int) -> Todo:
+        """The same TODO `rows` lines further down (up when negative)."""
+        if not rows:
+            return self
+        return replace(
+            self,
+            line=self.line + rows,
+            end_line=self.end_line + rows,
+            lines=tuple(line + rows for line in self.lines),
+        )
+
+
+class RawComment(NamedTuple):
+    """One comment as the reader found it: its whole text (leaders and closers included)."""
+
+    line: int
+    column: int  # code points
+    text: str
+    alone: bool  # nothing but whitespace before it on its line
+    line_style: bool  # a `//` / `#` comment running to the end of its line
+
 
 @dataclass(frozen=True)
 class _CommentLine:
@@ -235,33 +288,51 @@ _LEADER = re.compile(r"^[ \t]*(?:#+|//+!?|--+|;+|/\*+|\*+(?!/)|\{-|<!--|=begin|\
 _CLOSER = re.compile(r"[ \t]*(?:\*/|-->|-\}|\"\"\"|'''|^=end\b.*)?[ \t]*$")
 
 
+@lru_cache(maxsize=16)
+def marker_pattern(markers: tuple[str, ...]) -> re.Pattern[str] | None:
+    """What starts a TODO in a comment line: a marker, an optional `(tag)`, then `:`, a space
+    or the line end. None when there is no marker."""
+    words = [m for m in markers if m]
+    if not words:
+        return None
+    return re.compile(
+        r"(?P<marker>"
+        + "|".join(re.escape(m) for m in sorted(words, key=len, reverse=True))
+        + r")(?:\((?P<tag>[^)\n]*)\))?(?::|(?=\s)|$)[ \t]*"
+    )
+
+
 def find_todos(
     text: str, path: str = "", language_id: str | None = None, markers: Sequence[str] = ()
 ) -> list[Todo]:
     """Every TODO in `text` (a decoded document), in document order."""
-    markers = tuple(m for m in (markers or DEFAULT_MARKERS) if m)
-    if not markers or not text:
+    head = marker_pattern(tuple(markers or DEFAULT_MARKERS))
+    if head is None or not text:
         return []
-    syntax = syntax_for(path, language_id)
-    head = re.compile(
-        r"(?P<marker>"
-        + "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True))
-        + r")(?:\((?P<tag>[^)\n]*)\))?(?::|(?=\s)|$)[ \t]*"
-    )
-    comments = list(_comment_lines(text, syntax))
+    grammar = grammar_for(path, language_id)
+    if grammar is not None:
+        from backend_planner.lsp.syntax_trees import SyntaxTodos
+
+        return SyntaxTodos(grammar, text).todos(text, tuple(markers or DEFAULT_MARKERS))
+    return assemble(comment_lines(_lexed(text, syntax_for(path, language_id))), head)
+
+
+def assemble(comments: Iterable[_CommentLine], head: re.Pattern[str]) -> list[Todo]:
+    """The TODOs of a run of comment lines: a line starting with a marker, continued by the
+    next lines of its comment group (consecutive, alone on their line, not blank, no marker)."""
     todos: list[Todo] = []
-    index = 0
-    while index < len(comments):
-        comment = comments[index]
+    lines = iter(comments)
+    comment = next(lines, None)
+    while comment is not None:
         match = head.match(comment.text)
-        index += 1
         if not match:
+            comment = next(lines, None)
             continue
         body = [comment.text[match.end() :].strip()]
         end_line, end_column = comment.line, comment.column + len(comment.text.rstrip())
         covered = [comment.line]
-        while index < len(comments):
-            nxt = comments[index]
+        nxt = next(lines, None)
+        while nxt is not None:
             stripped = nxt.text.strip()
             if (
                 nxt.group != comment.group
@@ -274,7 +345,7 @@ def find_todos(
             body.append(stripped)
             covered.append(nxt.line)
             end_line, end_column = nxt.line, nxt.column + len(nxt.text.rstrip())
-            index += 1
+            nxt = next(lines, None)
         tag = match.group("tag") or ""
         task_id = tag[5:].strip() or None if tag.startswith("task:") else None
         todos.append(
@@ -290,38 +361,46 @@ def find_todos(
                 lines=tuple(covered),
             )
         )
+        comment = nxt
     return todos
 
 
-def _comment_lines(text: str, syntax: Syntax) -> Iterable[_CommentLine]:
-    """The lines of comment text in `text`, leaders (`//`, `#`, ` * `) stripped."""
+def comment_lines(comments: Iterable[RawComment]) -> Iterator[_CommentLine]:
+    """The lines of comment text, leaders (`//`, `#`, ` * `) stripped, numbered by group: line
+    comments alone on consecutive lines are one group, every other comment its own."""
+    group = 0
+    previous_line_comment = -2
+    for comment in comments:
+        line, column, alone = comment.line, comment.column, comment.alone
+        if comment.line_style:
+            if not (alone and previous_line_comment == line - 1):
+                group += 1
+            previous_line_comment = line if alone else -2
+            yield _strip(comment.text, line, column, group, alone)
+            continue
+        group += 1
+        previous_line_comment = -2
+        for offset, piece in enumerate(comment.text.split("\n")):
+            piece_column = column if offset == 0 else 0
+            yield _strip(piece, line + offset, piece_column, group, offset > 0 or alone)
+
+
+def _lexed(text: str, syntax: Syntax) -> Iterator[RawComment]:
+    """The comments of `text` by the lexical rules of `syntax` (strings skipped)."""
     starts = [0]
     starts.extend(m.end() for m in re.finditer("\n", text))
     flags = re.MULTILINE if syntax.fallback or syntax is _RUBY else 0
     pattern = syntax.pattern if not flags else re.compile(syntax.pattern.pattern, re.DOTALL | flags)
-    group = 0
-    previous_line_comment = -2
     for match in pattern.finditer(text):
         kind = match.lastgroup
         if kind == "str" or kind is None:
             continue
         start = match.start()
         line = bisect.bisect_right(starts, start) - 1
-        column = start - starts[line]
         alone = not text[starts[line] : start].strip()
         if kind == "doc" and not alone:
             continue  # a triple-quoted string used as a value, not a docstring
-        if kind == "line":
-            if not (alone and previous_line_comment == line - 1):
-                group += 1
-            previous_line_comment = line if alone else -2
-            yield _strip(match.group(), line, column, group, alone)
-            continue
-        group += 1
-        previous_line_comment = -2
-        for offset, piece in enumerate(match.group().split("\n")):
-            piece_column = column if offset == 0 else 0
-            yield _strip(piece, line + offset, piece_column, group, offset > 0 or alone)
+        yield RawComment(line, start - starts[line], match.group(), alone, kind == "line")
 
 
 def _strip(piece: str, line: int, column: int, group: int, alone: bool) -> _CommentLine:

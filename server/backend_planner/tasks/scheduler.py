@@ -41,6 +41,11 @@ def is_ready(
     )
 
 
+def is_final(status: str) -> bool:
+    """completed and cancelled: nothing follows them."""
+    return not ALLOWED_TRANSITIONS.get(status, frozenset({"?"}))
+
+
 def check_transition(task_id: str, current: str, wanted: str, *, has_subtasks: bool) -> None:
     """Raise `Conflict` (naming the field `status`) when `current → wanted` makes no sense."""
     if has_subtasks and wanted != "cancelled":

@@ -301,7 +301,8 @@ async def update_task_status(
         Any, Field(description="The outcome to keep with the task (any JSON), e.g. a verdict.")
     ] = None,
 ) -> TaskView:
-    """Report progress on a task. Senseless transitions are refused with the allowed ones."""
+    """Report progress on a task. Senseless transitions are refused with the allowed ones. The
+    task's current status with a result keeps the result as a note (e.g. progress evidence)."""
     return await _call(_app(ctx).store.update_task_status, task_id, status, result)
 
 

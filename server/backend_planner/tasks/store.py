@@ -754,7 +754,8 @@ class TaskStore:
     # ------------------------------------------------------------------ status and leases
 
     def update_task_status(self, task_id: str, status: str, result: Any = None) -> TaskView:
-        """Move a task along pending → in_progress → completed | failed | cancelled."""
+        """Move a task along pending → in_progress → completed | failed | cancelled; the
+        same status with a `result` keeps the result as a note (unless the status is final)."""
         problems: list[Problem] = []
         if status not in TASK_STATUSES:
             problems.append(
@@ -774,6 +775,14 @@ class TaskStore:
             )
             if row is None:
                 raise NotFound(f'no task with id "{task_id}"', [Problem("task_id", "unknown task")])
+            if status == row["status"] and result is not None and not scheduler.is_final(status):
+                # A note: the result is kept, the status stays (evidence never moves a task).
+                conn.execute(
+                    sa.update(tasks_t)
+                    .where(tasks_t.c.id == task_id)
+                    .values(result=_dumps(result), updated_at=now)
+                )
+                return self._view(conn, task_id)
             scheduler.check_transition(
                 task_id, row["status"], status, has_subtasks=bool(row["has_subtasks"])
             )

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from backend_planner.workspace.analyzer import analyze, analyze_json
     from backend_planner.workspace.migrations import next_migration_files
     from backend_planner.workspace.profile import (
+        DataAccess,
         Language,
         LayerNaming,
         Layout,
@@ -36,6 +37,7 @@ _HOME = {
     "next_migration_files": "migrations",
     **dict.fromkeys(
         (
+            "DataAccess",
             "Language",
             "LayerNaming",
             "Layout",
@@ -58,6 +60,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "DataAccess",
     "Language",
     "LayerNaming",
     "Layout",

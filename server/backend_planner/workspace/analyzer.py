@@ -19,8 +19,15 @@ from backend_planner.workspace.conventions import (
     by_directory,
     is_test_file,
 )
-from backend_planner.workspace.detect import Project, compiled_glob, detect_techs, find_projects
+from backend_planner.workspace.detect import (
+    TEST_HELPERS,
+    Project,
+    compiled_glob,
+    detect_techs,
+    find_projects,
+)
 from backend_planner.workspace.facts import (
+    DataAccess,
     Language,
     Service,
     StackProfile,
@@ -390,13 +397,24 @@ def _service(
     )
     tests = result.tests
     has_tests = "tests" in result.evidence
+    if not has_tests and language == "rust":
+        inline = _inline_rust_test(own, root)
+        if inline is not None:  # `#[cfg(test)] mod tests` next to the code, run by cargo test
+            tests = Tests(layout="colocated", dir=None, pattern=None)
+            result.evidence["tests"] = inline
+            has_tests = True
     test_frameworks = _for_language(techs.get("tests", []), language, rules)
     if has_tests and test_frameworks:
         tests.framework = test_frameworks[0]
     elif not has_tests:
         tests = Tests()
+    if has_tests:
+        tests.helpers = _for_language(techs.get(TEST_HELPERS, []), language, rules, only=True)
     for key in list(evidence):
-        if key.startswith("tests.") and key != f"tests.{tests.framework}":
+        if key.startswith("tests.helpers."):
+            if key.removeprefix("tests.helpers.") not in tests.helpers:
+                del evidence[key]
+        elif key.startswith("tests.") and key != f"tests.{tests.framework}":
             del evidence[key]
     evidence.update(result.evidence)
     code_map = _code_map(project, service_dir, files, techs, code_maps, root)
@@ -407,6 +425,7 @@ def _service(
         language=language,
         frameworks=frameworks,
         orm=techs.get("orm", []),
+        data_access=_data_access(techs, rules),
         migrations=migrations,
         tests=tests,
         layout=result.layout,
@@ -480,8 +499,37 @@ def _link_build_modules(projects: list[Project]) -> None:
                 module.module_files = shared
 
 
-def _for_language(names: list[str], language: str | None, rules: Rules) -> list[str]:
-    """Technologies usable from `language` first (junit before the frontend's vitest)."""
+MAX_INLINE_TEST_READS = 200
+_CFG_TEST = "#[cfg(test)]"
+
+
+def _inline_rust_test(files: list[str], root: Path) -> str | None:
+    """The first Rust file (of a bounded sample) with inline `#[cfg(test)]` tests, if any."""
+    from backend_planner.workspace.manifests import read_text
+
+    for path in files[:MAX_INLINE_TEST_READS]:
+        text = read_text(root / path)
+        if text is not None and _CFG_TEST in text:
+            return path
+    return None
+
+
+def _data_access(techs: dict[str, list[str]], rules: Rules) -> list[DataAccess]:
+    """The data layer: the ORMs and the data technologies (query builders, drivers, code
+    generators), each with its kind, by name."""
+    out = []
+    for name in sorted({*techs.get("orm", []), *techs.get("data", [])}):
+        kind = rules.data_kind(name)
+        if kind is not None:
+            out.append(DataAccess(name=name, kind=kind))
+    return out
+
+
+def _for_language(
+    names: list[str], language: str | None, rules: Rules, *, only: bool = False
+) -> list[str]:
+    """Technologies usable from `language` first (junit before the frontend's vitest);
+    `only`: just those."""
 
     def fits(name: str) -> bool:
         tech = rules.get(name)
@@ -497,6 +545,8 @@ def _for_language(names: list[str], language: str | None, rules: Rules) -> list[
             for e in ecosystems
         )
 
+    if only:
+        return sorted(n for n in names if fits(n))
     return sorted(names, key=lambda n: (not fits(n), n))
 
 

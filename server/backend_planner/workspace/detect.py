@@ -341,7 +341,8 @@ def detect_techs(
         _settle_from_imports(project, rules, found, root)
     for tech in rules.techs:
         if not tech.fallback or any(
-            t.category == tech.category and t.name in found and not t.addon for t in rules.techs
+            t.category == tech.category and t.name in found and not t.addon and t.kind != "helper"
+            for t in rules.techs
         ):
             continue
         if tech.language and project.language not in tech.language:
@@ -359,17 +360,35 @@ def detect_techs(
         if tech.name in found:
             for hidden in tech.supersedes:
                 found.pop(hidden, None)
-    project.techs = {
-        category: sorted(t.name for t in rules.by_category(category) if t.name in found)
+    project.techs = {  # by name; addons (drf, grpc) after the framework they extend
+        category: [
+            t.name
+            for t in sorted(rules.by_category(category), key=lambda t: (t.addon, t.name))
+            if t.name in found and t.kind != "helper"
+        ]
         for category in CATEGORIES
     }
-    key = {
-        "framework": "frameworks",
-        "frontend": "frameworks",
-        "orm": "orm",
-        "migrations": "migrations",
-        "tests": "tests",
-    }
+    project.techs[TEST_HELPERS] = sorted(
+        t.name for t in rules.by_category("tests") if t.name in found and t.kind == "helper"
+    )
     project.evidence = {
-        f"{key[t.category]}.{t.name}": found[t.name] for t in rules.techs if t.name in found
+        f"{_evidence_key(t)}.{t.name}": found[t.name] for t in rules.techs if t.name in found
     }
+
+
+# project.techs' key of the test helpers (testify, chai): not runners, listed apart
+TEST_HELPERS = "test_helpers"
+
+_EVIDENCE_KEY = {
+    "framework": "frameworks",
+    "frontend": "frameworks",
+    "orm": "orm",
+    "data": "data_access",
+    "migrations": "migrations",
+    "tests": "tests",
+}
+
+
+def _evidence_key(tech: Tech) -> str:
+    """The profile field a technology's evidence is keyed by (`tests.helpers` for helpers)."""
+    return "tests.helpers" if tech.kind == "helper" else _EVIDENCE_KEY[tech.category]

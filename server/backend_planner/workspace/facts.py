@@ -40,6 +40,13 @@ class Tests:
     layout: str | None = None
     dir: str | None = None
     pattern: str | None = None
+    helpers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DataAccess:
+    name: str
+    kind: str
 
 
 @dataclass
@@ -120,6 +127,7 @@ class Service:
     language: str | None = None
     frameworks: list[str] = field(default_factory=list)
     orm: list[str] = field(default_factory=list)
+    data_access: list[DataAccess] = field(default_factory=list)
     migrations: Migrations | None = None
     tests: Tests = field(default_factory=Tests)
     layout: Layout = field(default_factory=Layout)

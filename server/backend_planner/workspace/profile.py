@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 ServiceKind = Literal["backend", "frontend"]
+DataAccessKind = Literal["orm", "query-builder", "driver", "codegen"]
 TestLayout = Literal["colocated", "separate", "mixed"]
 
 
@@ -45,10 +46,21 @@ class Migrations(_Model):
 
 
 class Tests(_Model):
+    """How the tests run: `framework` is the runner, `helpers` the test libraries besides it
+    (testify, chai, factory_bot)."""
+
     framework: str | None = None
     layout: TestLayout | None = None
     dir: str | None = None
     pattern: str | None = None
+    helpers: list[str] = Field(default_factory=list)
+
+
+class DataAccess(_Model):
+    """One technology of the data layer: an ORM, a query builder, a driver or a code generator."""
+
+    name: str
+    kind: DataAccessKind
 
 
 class Layout(_Model):
@@ -142,6 +154,7 @@ class Service(_Model):
     language: str | None = None
     frameworks: list[str] = Field(default_factory=list)
     orm: list[str] = Field(default_factory=list)
+    data_access: list[DataAccess] = Field(default_factory=list)
     migrations: Migrations | None = None
     tests: Tests = Field(default_factory=Tests)
     layout: Layout = Field(default_factory=Layout)

@@ -39,9 +39,13 @@ log = logging.getLogger(__name__)
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 
-Category = Literal["framework", "frontend", "orm", "migrations", "tests"]
+Category = Literal["framework", "frontend", "orm", "data", "migrations", "tests"]
 Ecosystem = Literal["go", "pypi", "npm", "maven", "rubygems", "composer", "cargo"]
-CATEGORIES: tuple[Category, ...] = ("framework", "frontend", "orm", "migrations", "tests")
+CATEGORIES: tuple[Category, ...] = ("framework", "frontend", "orm", "data", "migrations", "tests")
+# What a data-access technology is (`orm` for the orm category unless it says otherwise); a
+# `helper` of the tests category is a library tests use (testify, chai), not their runner.
+Kind = Literal["orm", "query-builder", "driver", "codegen", "helper"]
+DATA_KINDS: tuple[Kind, ...] = ("orm", "query-builder", "driver", "codegen")
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Tech:
     requires: tuple[str, ...] = ()
     fallback: bool = False
     addon: bool = False
+    kind: Kind | None = None
     imports: tuple[str, ...] = ()  # what code imports (default: the dependency names)
     routes_files: tuple[str, ...] = ()
     # frameworks only: where routes are registered (see rules/frameworks.toml)
@@ -78,7 +83,7 @@ class Tech:
 @cache
 def _schema() -> type[BaseModel]:
     """The pydantic model a rules entry is validated with: Tech's fields, constraints added."""
-    from pydantic import BaseModel, ConfigDict, Field, field_validator
+    from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
     class TechSchema(BaseModel):
         model_config = ConfigDict(extra="forbid", frozen=True)
@@ -93,6 +98,7 @@ def _schema() -> type[BaseModel]:
         requires: tuple[str, ...] = ()
         fallback: bool = False
         addon: bool = False
+        kind: Kind | None = None
         imports: tuple[str, ...] = ()
         routes_files: tuple[str, ...] = ()
         routes: Literal["files", "handlers", "entrypoint"] = "files"
@@ -122,6 +128,16 @@ def _schema() -> type[BaseModel]:
                     raise ValueError("regex needs a (?P<dir>...) group")
             return value
 
+        @model_validator(mode="after")
+        def _kind_fits(self) -> TechSchema:
+            if self.category == "data" and self.kind not in DATA_KINDS:
+                raise ValueError(f"a data entry needs a kind: one of {', '.join(DATA_KINDS)}")
+            if self.kind == "helper" and self.category != "tests":
+                raise ValueError("only a tests entry can be a helper")
+            if self.kind is not None and self.category not in ("orm", "data", "tests"):
+                raise ValueError("only orm, data and tests entries have a kind")
+            return self
+
     return TechSchema
 
 
@@ -134,6 +150,13 @@ class Rules:
 
     def get(self, name: str) -> Tech | None:
         return next((t for t in self.techs if t.name == name), None)
+
+    def data_kind(self, name: str) -> Kind | None:
+        """The data-access kind of an orm or data technology (None for any other)."""
+        tech = self.get(name)
+        if tech is None or tech.category not in ("orm", "data"):
+            return None
+        return tech.kind or "orm"
 
 
 def load_rules_file(path: Path) -> list[Tech]:
@@ -227,7 +250,7 @@ def default_rules() -> Rules:
 # --------------------------------------------------------------------- the validated-rules cache
 
 # Bump when the meaning of a cached entry changes (a new validator, a field's new default).
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 def _cache_file() -> Path | None:
