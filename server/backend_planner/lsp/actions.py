@@ -111,14 +111,15 @@ def _result(record: PlanRecord, **extra: Any) -> dict[str, Any]:
     }
 
 
-def link_edit(ls: PlannerServer, uri: str, todo: Todo, task_id: str) -> types.WorkspaceEdit:
+def link_edit(ls: PlannerServer, uri: str, todo: Todo, link: str) -> types.WorkspaceEdit:
+    """`TODO: …` → `TODO(<link>): …` (`task:<id>`, `plan:<slug>`) in the open document."""
     document = ls.workspace.get_text_document(uri)
     line = document.lines[todo.line]
     start = todo.column + len(todo.marker)
     end = todo.header_end
     while end > start and line[end - 1] in " \t":
         end -= 1
-    replacement = f"(task:{task_id}):"
+    replacement = f"({link}):"
     server_range = ServerTextRange(
         ServerTextPosition(todo.line, start), ServerTextPosition(todo.line, end)
     )
@@ -232,7 +233,7 @@ def register(server: PlannerServer) -> None:
             raise PlanError("push the plan before linking the TODO to its tasks")
         result = await ls.workspace_apply_edit_async(
             types.ApplyWorkspaceEditParams(
-                edit=link_edit(ls, uri, todo, task_id), label="Link TODO to tasks"
+                edit=link_edit(ls, uri, todo, f"task:{task_id}"), label="Link TODO to tasks"
             )
         )
         if not result.applied:

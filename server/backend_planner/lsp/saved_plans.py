@@ -281,27 +281,9 @@ def _has_tag(ls: PlannerServer, uri: str, todo: Todo) -> bool:
 
 async def _link(ls: PlannerServer, uri: str, todo: Todo, slug: str) -> bool:
     """`TODO: …` → `TODO(plan:<slug>): …` in the open document (the editor applies it)."""
-    document = ls.workspace.get_text_document(uri)
-    line = document.lines[todo.line]
-    start = todo.column + len(todo.marker)
-    end = todo.header_end
-    while end > start and line[end - 1] in " \t":
-        end -= 1
-    span = ServerTextRange(ServerTextPosition(todo.line, start), ServerTextPosition(todo.line, end))
-    edit = types.WorkspaceEdit(
-        document_changes=[
-            types.TextDocumentEdit(
-                text_document=types.OptionalVersionedTextDocumentIdentifier(
-                    uri=uri, version=document.version
-                ),
-                edits=[
-                    types.TextEdit(
-                        range=document.range_to_client_units(span), new_text=f"(plan:{slug}):"
-                    )
-                ],
-            )
-        ]
-    )
+    from backend_planner.lsp.actions import link_edit
+
+    edit = link_edit(ls, uri, todo, f"plan:{slug}")
     caps = ls.client_capabilities.workspace
     if not (caps and caps.apply_edit):
         return False
