@@ -103,7 +103,9 @@ def resolve_request(request: str, service: Service) -> ChangeSpec:
                     note="A new domain thing: not in the code map.",
                 )
                 for noun in _unknown_nouns(reading, index, None, to_build=True)
-                if not set(lemmas(noun)) & missing and not _names_an_endpoint(noun, reading)
+                if not set(lemmas(noun)) & missing
+                and not _names_an_endpoint(noun, reading)
+                and not _said_as_context(noun, reading)
             ]
         else:
             existing = _plain_items(reading, index)
@@ -221,6 +223,28 @@ def _named_endpoint_word(reading: Reading, index: CodeIndex, match: RecipeMatch)
     return None
 
 
+def _said_as_context(noun: str, reading: Reading) -> bool:
+    """ "webhooks for push events": what the change is for, not a thing to build."""
+    needle = lemmas(noun)
+    at = contains(reading.words, needle)
+    before = reading.words[at - 1] if at > 0 else ""
+    return before in ("for", "of", "about", "per")
+
+
+def _object_after(reading: Reading, match: RecipeMatch) -> str | None:
+    """The first content word after a recipe's trigger ("follow tags" → tag)."""
+    generic = {lemma(w) for w in vocabulary()["request_words"]["generic"]}
+    for word in reading.words[match.end : match.end + 3]:
+        if (
+            word.isalpha()
+            and len(word) > 2
+            and word not in generic
+            and word not in ("the", "and", "their", "with", "for")
+        ):
+            return word
+    return None
+
+
 def _names_an_endpoint(noun: str, reading: Reading) -> bool:
     """ "the orders list endpoint": the noun names an endpoint (found or not), not a new thing."""
     request = reading.words
@@ -297,7 +321,11 @@ def _recipe_item(match: RecipeMatch, reading: Reading, index: CodeIndex) -> Spec
             label = (
                 unknown[0]
                 if unknown
-                else (" ".join(resolve_entity_words(entity)) if entity is not None else "target")
+                else (
+                    " ".join(resolve_entity_words(entity))
+                    if entity is not None
+                    else _object_after(reading, match) or "target"
+                )
             )
             what = {
                 "list_endpoint": f"{pluralize(label)} list endpoint",
