@@ -17,6 +17,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from backend_planner.planning.placement import SOURCE_SUFFIXES
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -75,7 +77,6 @@ def _names(table: str, purpose: str) -> list[str]:
 
 
 MAX_SCANNED = 400
-SOURCE_EXT = (".go", ".py", ".ts", ".js", ".java", ".kt", ".rb", ".php", ".rs")
 
 
 def find_auto_migration(
@@ -91,7 +92,7 @@ def find_auto_migration(
     sources = [
         f
         for f in sorted(files, key=lambda f: (f.count("/"), f))
-        if f.startswith(prefix) and f.endswith(SOURCE_EXT) and "test" not in f.lower()
+        if f.startswith(prefix) and f.endswith(SOURCE_SUFFIXES) and "test" not in f.lower()
     ]
     for path in sources[:MAX_SCANNED]:
         text = _read(root / path)

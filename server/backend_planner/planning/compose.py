@@ -34,7 +34,7 @@ from backend_planner.planning.patterns import (
     review_of_tests,
     test_command,
 )
-from backend_planner.planning.placement import is_migration
+from backend_planner.planning.placement import SOURCE_SUFFIXES, is_migration
 from backend_planner.planning.request import and_list
 from backend_planner.planning.spec import ChangeSpec
 from backend_planner.tasks.models import ValidationCriteria
@@ -517,12 +517,9 @@ def _standard(
     return [build, review, test, review_tests]
 
 
-SOURCE_EXT = (".go", ".py", ".ts", ".tsx", ".js", ".java", ".kt", ".rb", ".php", ".rs", ".cs")
-
-
 def _is_source(path: str) -> bool:
     """Code a test can exercise (not configuration, schema or template files)."""
-    return path.endswith(SOURCE_EXT)
+    return path.endswith(SOURCE_SUFFIXES)
 
 
 def _closest_files(works: list[Work]) -> list[str]:

@@ -22,6 +22,7 @@ from backend_planner.planning.patterns import (
     security_criterion,
     test_command,
 )
+from backend_planner.planning.placement import is_migration
 from backend_planner.planning.request import and_list
 from backend_planner.planning.spec import ChangeSpec, SpecItem
 from backend_planner.tasks.models import ValidationCriteria
@@ -180,12 +181,6 @@ def investigation(
     return summary, [parent, review]
 
 
-def _is_migration(path: str) -> bool:
-    from backend_planner.planning.placement import is_migration
-
-    return is_migration(path)
-
-
 def refactor_files(inv: Investigation, created: list[str]) -> tuple[list[str], list[str], str]:
     """(create, modify, note) for a refactor: an existing target layer is extended, never built
     a second time; the handlers that reach the database themselves move their queries into it."""
@@ -199,7 +194,7 @@ def refactor_files(inv: Investigation, created: list[str]) -> tuple[list[str], l
             f"The {layer} layer exists already ({', '.join(facts.target_files[:4])}): extend it "
             "and move the remaining data access into it; do not create a second one."
         )
-        return [], [p for p in dict.fromkeys(modify) if not _is_migration(p)], note
+        return [], [p for p in dict.fromkeys(modify) if not is_migration(p)], note
     existing = facts.layers.get(layer, [])
     note = (
         f"The service has a {layer} layer for other entities ({', '.join(existing[:3])}): the new "
@@ -207,7 +202,7 @@ def refactor_files(inv: Investigation, created: list[str]) -> tuple[list[str], l
         if existing
         else f"The service has no {layer} layer yet: it is created beside the existing code."
     )
-    return created, [p for p in dict.fromkeys([*modify, *inv.files]) if not _is_migration(p)], note
+    return created, [p for p in dict.fromkeys([*modify, *inv.files]) if not is_migration(p)], note
 
 
 def refactor_tasks(

@@ -49,7 +49,6 @@ from backend_planner.workspace.codemap.inflection import pluralize, singularize
 from backend_planner.workspace.profile import Endpoint, Entity, Service
 from backend_planner.workspace.routing import Routing
 
-SOURCE_SUFFIXES = (".go", ".py", ".ts", ".js", ".java", ".kt", ".rb", ".php", ".rs", ".cs")
 MIGRATION_WORDS = ("migration", "migrations", "migrate", "db/migrate", "alembic", "changelog")
 
 

@@ -88,6 +88,8 @@ PHP_DIRS = {
     "models": "app/Models",
 }
 TEMPLATE_EXT = ".html"
+# Files of code a plan reads, changes or tests (not configuration, schemas or templates).
+SOURCE_SUFFIXES = (".go", ".py", ".ts", ".tsx", ".js", ".java", ".kt", ".rb", ".php", ".rs", ".cs")
 
 
 def case(snake: str, style: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from backend_planner.planning.commands import read_repo_commands
 from backend_planner.planning.model import FeatureSpec, Plan, SkillIds
+from backend_planner.planning.placement import SOURCE_SUFFIXES
 from backend_planner.planning.planner import make_plan, pick_service
 from backend_planner.planning.request import understand
 from backend_planner.planning.spec import ChangeSpec
@@ -17,7 +18,6 @@ from backend_planner.workspace.profile import Service
 from backend_planner.workspace.routing import Routing, detect_routing
 
 MAX_RELATED = 8
-SOURCE_SUFFIXES = (".go", ".py", ".ts", ".js", ".java", ".kt", ".rb", ".php", ".rs", ".cs")
 
 
 def related_files(files: list[str], spec: FeatureSpec, service_path: str = ".") -> tuple[str, ...]:
