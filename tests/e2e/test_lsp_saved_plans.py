@@ -22,6 +22,7 @@ from lsp_support import TIMEOUT, lsp_fixture, start, stop, uri
 from lsprotocol import types
 
 from backend_planner.tasks.client import BackendTarget, TaskBackendClient
+from planning.support import git
 from tasks.support import run_cli
 from workspace.codemap.realworld import REALWORLD
 
@@ -32,16 +33,6 @@ GO = "siahsang__golang-realworld-example-app"
 LOGIN = "Add rate limiting to the login endpoint"
 BOOKMARKS = "Add bookmarks for articles"
 PLANS = ".backend-planner/plans"
-
-
-def git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 def repo(tmp_path: Path, rel: str, request: str) -> tuple[Path, Path, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -88,3 +89,14 @@ def placed_beside_known(path: str, service: Service) -> bool:
     if any(k.match(parent) or k.match(grand) for k in known):
         return True
     return any(p.match(grand) for p in parents)  # a new directory beside a known one
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in `root` as a throwaway committer; its output, stripped."""
+    done = subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()

@@ -27,22 +27,12 @@ from backend_planner.planning.saved import (
     slugify,
 )
 from backend_planner.workspace import StackProfile, analyze
-from planning.support import SKILLS
+from planning.support import SKILLS, git
 from workspace.codemap.realworld import REALWORLD
 
 GO = "siahsang__golang-realworld-example-app"
 BOOKMARKS = "Add bookmarks for articles"
 LOGIN = "Add rate limiting to the login endpoint"
-
-
-def git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 def repo(tmp_path: Path, name: str = "go") -> Path:
